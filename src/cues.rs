@@ -1,0 +1,506 @@
+//! The cue lexicon: phrases that signal a violation, matched on normalised text and
+//! reported on the original, with guards for negation and description.
+
+use crate::label::Label;
+use crate::normalize::{Normalized, Span};
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// The lexicon compiled into the binary.
+pub const LEXICON: &str = include_str!("../data/cues.tsv");
+
+/// Most characters a gap pattern `A…B` allows between its parts.
+pub const MAX_GAP: usize = 8;
+/// How far back (in characters, within the clause) a negation suppresses a cue.
+pub const NEGATION_WINDOW: usize = 6;
+
+/// Words that negate a cue just after them, in the same clause ("我们不会联系您的家人").
+pub const NEGATORS: &[&str] = &[
+    "不会",
+    "不得",
+    "严禁",
+    "禁止",
+    "绝不",
+    "决不",
+    "从不",
+    "从未",
+    "切勿",
+    "请勿",
+    "不允许",
+    "不准",
+    "杜绝",
+    "避免",
+    "防止",
+    "拒绝",
+    "反对",
+    "并未",
+    "未曾",
+    "不曾",
+    "无权",
+    "不应",
+    "没有",
+    "不存在",
+    "不再",
+];
+
+/// Words that mark a sentence as describing, reporting or forbidding violations rather
+/// than committing one ("如受到威胁请投诉", news about violent collection, rules).
+pub const DESCRIBERS: &[&str] = &[
+    "如遇",
+    "如果遇到",
+    "如受到",
+    "如您受到",
+    "如果您受到",
+    "若遇",
+    "若受到",
+    "遭遇",
+    "遭到",
+    "请投诉",
+    "可投诉",
+    "投诉电话",
+    "进行投诉",
+    "举报",
+    "请报警",
+    "立即报警",
+    "及时报警",
+    "可报警",
+    "请立即报警",
+    "据报道",
+    "据了解",
+    "据悉",
+    "记者",
+    "警方通报",
+    "警方提醒",
+    "犯罪嫌疑人",
+    "嫌疑人",
+    "被告人",
+    "团伙",
+    "涉嫌",
+    "判处",
+    "打掉",
+    "抓获",
+    "严惩",
+    "行业",
+    "公约",
+    "条例",
+    "监管部门",
+    "暴力催收",
+    "非法催收",
+    "违规催收",
+    "软暴力",
+    "谨防",
+    "防范",
+    "冒充",
+    "假冒",
+    "不得",
+    "严禁",
+    "禁止",
+    "不准",
+    "杜绝",
+    "从未授权",
+    "催收非法债务罪",
+    "受害者",
+    "受害人",
+    "新闻",
+    "报道",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum CueCode {
+    T1,
+    T2,
+    T3,
+    T4,
+    T5,
+    T6,
+    T7,
+    H1,
+    H2,
+    H3,
+    H4,
+    H5,
+}
+
+impl CueCode {
+    pub const ALL: [CueCode; 12] = [
+        CueCode::T1,
+        CueCode::T2,
+        CueCode::T3,
+        CueCode::T4,
+        CueCode::T5,
+        CueCode::T6,
+        CueCode::T7,
+        CueCode::H1,
+        CueCode::H2,
+        CueCode::H3,
+        CueCode::H4,
+        CueCode::H5,
+    ];
+
+    pub fn label(self) -> Label {
+        if (self as u8) <= CueCode::T7 as u8 { Label::Threatening } else { Label::Harassing }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "H1", "H2", "H3", "H4", "H5"][self as usize]
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            CueCode::T1 => "violence or bodily harm",
+            CueCode::T2 => "harm to family members",
+            CueCode::T3 => "exposure threat",
+            CueCode::T4 => "impersonating police, court or lawyers",
+            CueCode::T5 => "false criminal liability or exaggerated consequences",
+            CueCode::T6 => "coming to make a scene, staking out",
+            CueCode::T7 => "property damage or seizure",
+            CueCode::H1 => "insult or humiliation",
+            CueCode::H2 => "obscene or profane language",
+            CueCode::H3 => "disclosure to third parties",
+            CueCode::H4 => "pushing to borrow elsewhere",
+            CueCode::H5 => "bombardment or unreasonable hours",
+        }
+    }
+}
+
+impl fmt::Display for CueCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CueCode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        CueCode::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown cue code {s:?}"))
+    }
+}
+
+/// One lexicon entry: a literal, or `first…second` with at most [`MAX_GAP`] characters between.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub pattern: String,
+    pub code: CueCode,
+    pub note: String,
+    first: String,
+    second: Option<String>,
+}
+
+/// A cue found in a message. Spans point into the original text: `start..end` in
+/// characters, `byte_start..byte_end` in bytes, end exclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CueMatch {
+    pub code: CueCode,
+    pub label: Label,
+    pub pattern: String,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+/// Why a cue that matched does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Guard {
+    Negation,
+    Description,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CueReport {
+    pub matches: Vec<CueMatch>,
+    pub suppressed: Vec<(CueMatch, Guard)>,
+}
+
+pub struct Lexicon {
+    cues: Vec<Cue>,
+    automaton: AhoCorasick,
+    /// For each automaton pattern: (cue index, is second part).
+    parts: Vec<Vec<(usize, bool)>>,
+    negators: AhoCorasick,
+    describers: AhoCorasick,
+}
+
+impl Lexicon {
+    /// The lexicon compiled into the binary.
+    pub fn embedded() -> Self {
+        Self::parse(LEXICON).expect("embedded lexicon is checked by tests")
+    }
+
+    /// Parses `pattern<TAB>code<TAB>label<TAB>note` lines; `#` starts a comment line.
+    pub fn parse(tsv: &str) -> Result<Self, String> {
+        let mut cues = Vec::new();
+        for (n, line) in tsv.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') || (n == 0 && line.starts_with("pattern\t")) {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 3 {
+                return Err(format!("line {}: expected pattern, code, label, note", n + 1));
+            }
+            let code: CueCode = cols[1].parse().map_err(|e| format!("line {}: {e}", n + 1))?;
+            let label: Label = cols[2].parse().map_err(|e| format!("line {}: {e}", n + 1))?;
+            if label != code.label() {
+                return Err(format!("line {}: code {code} is {} not {label}", n + 1, code.label()));
+            }
+            let pattern = cols[0].trim().to_string();
+            let mut split = pattern.split('…');
+            let first = split.next().unwrap_or_default().to_string();
+            let second = split.next().map(str::to_string);
+            if first.is_empty() || second.as_deref() == Some("") || split.next().is_some() {
+                return Err(format!("line {}: bad pattern {pattern:?}", n + 1));
+            }
+            let note = cols.get(3).unwrap_or(&"").to_string();
+            cues.push(Cue { pattern, code, note, first, second });
+        }
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut strings: Vec<&str> = Vec::new();
+        let mut parts: Vec<Vec<(usize, bool)>> = Vec::new();
+        for (ci, cue) in cues.iter().enumerate() {
+            let mut add = |s: &'static str, second: bool| {
+                let id = *ids.entry(s).or_insert_with(|| {
+                    strings.push(s);
+                    parts.push(Vec::new());
+                    strings.len() - 1
+                });
+                parts[id].push((ci, second));
+            };
+            // The strings live as long as `cues`; borrow them through a raw clone below.
+            add(leak(&cue.first), false);
+            if let Some(s) = &cue.second {
+                add(leak(s), true);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&strings)
+            .map_err(|e| e.to_string())?;
+        let build = |words: &[&str]| {
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(words).expect("guard words build")
+        };
+        Ok(Lexicon { cues, automaton, parts, negators: build(NEGATORS), describers: build(DESCRIBERS) })
+    }
+
+    pub fn cues(&self) -> &[Cue] {
+        &self.cues
+    }
+
+    /// Finds the cues in a normalised message and maps them back onto `original`.
+    pub fn find(&self, original: &str, norm: &Normalized) -> CueReport {
+        let text = norm.text.as_str();
+        let mut firsts: Vec<(usize, usize, usize)> = Vec::new(); // (cue, start, end) bytes
+        let mut seconds: Vec<(usize, usize, usize)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(text) {
+            if !ascii_bounded(text, m.start(), m.end()) {
+                continue;
+            }
+            for &(ci, second) in &self.parts[m.pattern().as_usize()] {
+                let hit = (ci, m.start(), m.end());
+                if second { seconds.push(hit) } else { firsts.push(hit) }
+            }
+        }
+        let mut report = CueReport::default();
+        if firsts.is_empty() {
+            return report;
+        }
+        // Candidates: (start, end, cue), byte offsets into the normalised text.
+        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
+        for &(ci, s, e) in &firsts {
+            if self.cues[ci].second.is_none() {
+                candidates.push((s, e, ci));
+                continue;
+            }
+            let best = seconds
+                .iter()
+                .filter(|&&(cj, s2, _)| cj == ci && s2 >= e && gap_ok(&text[e..s2]))
+                .min_by_key(|&&(_, s2, _)| s2);
+            if let Some(&(_, _, e2)) = best {
+                candidates.push((s, e2, ci));
+            }
+        }
+        // Leftmost-longest within each code; different codes may overlap.
+        candidates.sort_by(|a, b| {
+            (self.cues[a.2].code, a.0, std::cmp::Reverse(a.1), a.2).cmp(&(
+                self.cues[b.2].code,
+                b.0,
+                std::cmp::Reverse(b.1),
+                b.2,
+            ))
+        });
+        let mut last: Option<(CueCode, usize)> = None;
+        for (s, e, ci) in candidates {
+            let code = self.cues[ci].code;
+            if last.is_some_and(|(lc, lend)| lc == code && s < lend) {
+                continue;
+            }
+            last = Some((code, e));
+            let m = self.to_match(original, norm, ci, s, e);
+            match self.guard(text, s, e) {
+                Some(g) => report.suppressed.push((m, g)),
+                None => report.matches.push(m),
+            }
+        }
+        report.matches.sort_by_key(|m| (m.span.byte_start, m.span.byte_end, m.code));
+        report.suppressed.sort_by_key(|(m, _)| (m.span.byte_start, m.span.byte_end, m.code));
+        report
+    }
+
+    fn to_match(&self, original: &str, norm: &Normalized, ci: usize, s: usize, e: usize) -> CueMatch {
+        let text = &norm.text;
+        let cs = text[..s].chars().count();
+        let ce = cs + text[s..e].chars().count();
+        let cue = &self.cues[ci];
+        CueMatch {
+            code: cue.code,
+            label: cue.code.label(),
+            pattern: cue.pattern.clone(),
+            span: norm.span(original, cs..ce),
+        }
+    }
+
+    /// Negation just before the cue in its clause, or a describing sentence.
+    fn guard(&self, text: &str, s: usize, e: usize) -> Option<Guard> {
+        let clause_start = text[..s]
+            .rfind(is_clause_end)
+            .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let window_start = text[clause_start..s]
+            .char_indices()
+            .rev()
+            .nth(NEGATION_WINDOW - 1)
+            .map_or(clause_start, |(i, _)| clause_start + i);
+        if self.negators.find(&text[window_start..s]).is_some() {
+            return Some(Guard::Negation);
+        }
+        let sent_start = text[..s]
+            .rfind(is_sentence_end)
+            .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let sent_end = text[e..].find(is_sentence_end).map_or(text.len(), |i| e + i);
+        if self.describers.find(&text[sent_start..sent_end]).is_some() {
+            return Some(Guard::Description);
+        }
+        None
+    }
+}
+
+fn leak(s: &str) -> &'static str {
+    // Patterns are few (hundreds) and built once per process; a static borrow keeps the
+    // builder simple.
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '!' | '?' | ';' | '\n' | '！' | '？' | '；')
+}
+
+fn is_clause_end(c: char) -> bool {
+    is_sentence_end(c) || matches!(c, ',' | '，' | '、' | ':' | '：')
+}
+
+/// An ASCII pattern (sb, nmsl) must not sit inside a longer ASCII word (usb).
+fn ascii_bounded(text: &str, s: usize, e: usize) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric();
+    let m = &text[s..e];
+    let starts = m.chars().next().is_some_and(word);
+    let ends = m.chars().last().is_some_and(word);
+    let glued_before = starts && text[..s].chars().next_back().is_some_and(word);
+    let glued_after = ends && text[e..].chars().next().is_some_and(word);
+    !glued_before && !glued_after
+}
+
+fn gap_ok(gap: &str) -> bool {
+    gap.chars().count() <= MAX_GAP && !gap.chars().any(is_sentence_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn lex() -> Lexicon {
+        Lexicon::parse(
+            "pattern\tcode\tlabel\tnote\n弄死你\tT1\tthreatening\t\n上门…堵\tT6\tthreatening\tcontext\n废物\tH1\tharassing\t\n联系…家人\tT2\tthreatening\t\n",
+        )
+        .unwrap()
+    }
+
+    fn codes(r: &CueReport) -> Vec<&str> {
+        r.matches.iter().map(|m| m.code.as_str()).collect()
+    }
+
+    #[test]
+    fn literal_and_gap_patterns_match() {
+        let l = lex();
+        let s = "今晚上门把你堵在家里，废物";
+        let r = l.find(s, &normalize(s));
+        assert_eq!(codes(&r), vec!["T6", "H1"]);
+        assert_eq!(r.matches[0].span.text, "上门把你堵");
+    }
+
+    #[test]
+    fn gap_too_wide_or_across_sentences_does_not_match() {
+        let l = lex();
+        for s in ["上门拜访前我们会提前预约并出示证件绝不堵", "上门。堵"] {
+            assert!(l.find(s, &normalize(s)).matches.is_empty(), "{s}");
+        }
+    }
+
+    #[test]
+    fn negation_suppresses_and_its_absence_does_not() {
+        let l = lex();
+        let s = "我们不会联系您的家人";
+        let r = l.find(s, &normalize(s));
+        assert!(r.matches.is_empty());
+        assert_eq!(r.suppressed[0].1, Guard::Negation);
+        let s = "我们会联系你的家人";
+        assert_eq!(codes(&l.find(s, &normalize(s))), vec!["T2"]);
+    }
+
+    #[test]
+    fn negation_stops_at_clause_boundary() {
+        let l = lex();
+        let s = "钱不会自己来，我弄死你";
+        assert_eq!(codes(&l.find(s, &normalize(s))), vec!["T1"]);
+    }
+
+    #[test]
+    fn description_suppresses_whole_sentence_only() {
+        let l = lex();
+        let s = "如遇催收人员说要弄死你，请投诉。";
+        let r = l.find(s, &normalize(s));
+        assert!(r.matches.is_empty());
+        assert_eq!(r.suppressed[0].1, Guard::Description);
+        let s = "如有疑问请投诉。今晚弄死你";
+        assert_eq!(codes(&l.find(s, &normalize(s))), vec!["T1"]);
+    }
+
+    #[test]
+    fn spans_point_at_original_disguised_text() {
+        let l = lex();
+        let s = "你這個廢 物";
+        let r = l.find(s, &normalize(s));
+        let m = &r.matches[0].span;
+        assert_eq!(m.text, "廢 物");
+        assert_eq!(&s[m.byte_start..m.byte_end], m.text);
+        assert_eq!((m.start, m.end), (3, 6));
+    }
+
+    #[test]
+    fn ascii_patterns_need_word_boundaries() {
+        let l = Lexicon::parse("sb\tH1\tharassing\t\n").unwrap();
+        assert!(l.find("usb接口", &normalize("usb接口")).matches.is_empty());
+        assert_eq!(l.find("你个SB", &normalize("你个SB")).matches.len(), 1);
+    }
+
+    #[test]
+    fn bad_lexicon_lines_rejected() {
+        assert!(Lexicon::parse("x\tT9\tthreatening\n").is_err());
+        assert!(Lexicon::parse("x\tT1\tharassing\n").is_err());
+        assert!(Lexicon::parse("a…\tT1\tthreatening\n").is_err());
+    }
+}

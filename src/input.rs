@@ -1,0 +1,312 @@
+//! Reading input: encoding detection and decoding to UTF-8 (undecodable bytes replaced and
+//! reported with their line number), and line splitting on LF, CRLF or CR.
+
+use encoding_rs::{DecoderResult, Encoding as EncodingRs, GB18030, UTF_8};
+use std::io::{self, BufRead, Read};
+
+/// Text encodings collectguard reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// A BOM decides (UTF-8, UTF-16LE, UTF-16BE); without one, UTF-8 if the start of
+    /// the input is valid UTF-8, else GB18030 (which covers GBK and GB2312).
+    Auto,
+    Utf8,
+    Gb18030,
+    Utf16Le,
+    Utf16Be,
+}
+
+/// A warning about the input, with the 1-based line where it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeWarning {
+    pub line: u64,
+    pub message: String,
+}
+
+const SNIFF: usize = 64 * 1024;
+
+/// Decodes a byte stream to UTF-8 as it is read. Undecodable bytes become U+FFFD; each
+/// such line is reported once through `warn`.
+pub struct DecodingReader<R: Read> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    encoding: &'static EncodingRs,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    output: Vec<u8>,
+    out_start: usize,
+    eof: bool,
+    line: u64,
+    last_warned: u64,
+    warn: Box<dyn FnMut(DecodeWarning) + Send>,
+}
+
+impl<R: Read> DecodingReader<R> {
+    pub fn new(
+        mut inner: R,
+        encoding: Encoding,
+        warn: Box<dyn FnMut(DecodeWarning) + Send>,
+    ) -> io::Result<Self> {
+        let mut input = vec![0u8; SNIFF];
+        let mut filled = 0;
+        while filled < SNIFF {
+            let n = match inner.read(&mut input[filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        let eof = filled < SNIFF;
+        let chosen: &'static EncodingRs = match encoding {
+            Encoding::Utf8 => UTF_8,
+            Encoding::Gb18030 => GB18030,
+            Encoding::Utf16Le => encoding_rs::UTF_16LE,
+            Encoding::Utf16Be => encoding_rs::UTF_16BE,
+            Encoding::Auto => match EncodingRs::for_bom(&input[..filled]) {
+                Some((e, _)) => e,
+                None if looks_utf8(&input[..filled], eof) => UTF_8,
+                None => GB18030,
+            },
+        };
+        // new_decoder() sniffs a BOM and removes it.
+        let decoder = chosen.new_decoder();
+        Ok(DecodingReader {
+            inner,
+            decoder,
+            encoding: chosen,
+            input,
+            in_start: 0,
+            in_end: filled,
+            output: Vec::with_capacity(SNIFF * 3),
+            out_start: 0,
+            eof,
+            line: 1,
+            last_warned: 0,
+            warn,
+        })
+    }
+
+    /// The encoding in use (after BOM sniffing at construction, the one chosen).
+    pub fn encoding_name(&self) -> &'static str {
+        self.encoding.name()
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        self.output.clear();
+        self.out_start = 0;
+        loop {
+            if self.in_start == self.in_end && !self.eof {
+                self.in_start = 0;
+                self.in_end = loop {
+                    match self.inner.read(&mut self.input) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                };
+                if self.in_end == 0 {
+                    self.eof = true;
+                }
+            }
+            let last = self.eof && self.in_start == self.in_end;
+            let src = &self.input[self.in_start..self.in_end];
+            let cap = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(src.len())
+                .unwrap_or(src.len() * 4 + 16);
+            let before = self.output.len();
+            self.output.resize(before + cap.max(16), 0);
+            let (result, read, written) =
+                self.decoder.decode_to_utf8_without_replacement(src, &mut self.output[before..], last);
+            self.output.truncate(before + written);
+            self.line += self.output[before..].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.in_start += read;
+            if let DecoderResult::Malformed(_, _) = result {
+                self.output.extend_from_slice("\u{FFFD}".as_bytes());
+                if self.last_warned != self.line {
+                    self.last_warned = self.line;
+                    (self.warn)(DecodeWarning {
+                        line: self.line,
+                        message: format!(
+                            "undecodable bytes as {} replaced with U+FFFD",
+                            self.encoding.name()
+                        ),
+                    });
+                }
+            }
+            if !self.output.is_empty() || (last && matches!(result, DecoderResult::InputEmpty)) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for DecodingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for DecodingReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.out_start >= self.output.len() {
+            self.refill()?;
+        }
+        Ok(&self.output[self.out_start..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.out_start += amt;
+    }
+}
+
+/// Whether a sample is UTF-8, allowing a sequence cut at the sample's end.
+fn looks_utf8(sample: &[u8], complete: bool) -> bool {
+    match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(e) => !complete && e.error_len().is_none() && sample.len() - e.valid_up_to() < 4,
+    }
+}
+
+/// Reads lines ending in LF, CRLF or CR (the terminator is dropped), in linear time
+/// however long a line is.
+pub struct Lines<R: BufRead> {
+    inner: R,
+    pending_cr: bool,
+    done: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub fn new(inner: R) -> Self {
+        Lines { inner, pending_cr: false, done: false }
+    }
+
+    /// The next line, or `None` at the end of input. A final line without a terminator
+    /// still counts; an input ending in a terminator has no extra empty line.
+    pub fn next_line(&mut self) -> io::Result<Option<String>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut line: Vec<u8> = Vec::new();
+        let mut any = false;
+        loop {
+            let buf = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                self.done = true;
+                return Ok(if any { Some(into_string(line)) } else { None });
+            }
+            let mut start = 0;
+            if self.pending_cr {
+                self.pending_cr = false;
+                if buf[0] == b'\n' {
+                    start = 1;
+                }
+            }
+            match buf[start..].iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(p) => {
+                    let end = start + p;
+                    line.extend_from_slice(&buf[start..end]);
+                    let cr = buf[end] == b'\r';
+                    let mut used = end + 1;
+                    if cr {
+                        if end + 1 < buf.len() {
+                            if buf[end + 1] == b'\n' {
+                                used += 1;
+                            }
+                        } else {
+                            self.pending_cr = true;
+                        }
+                    }
+                    self.inner.consume(used);
+                    return Ok(Some(into_string(line)));
+                }
+                None => {
+                    any = true;
+                    line.extend_from_slice(&buf[start..]);
+                    let n = buf.len();
+                    self.inner.consume(n);
+                }
+            }
+        }
+    }
+}
+
+fn into_string(bytes: Vec<u8>) -> String {
+    // The decoder guarantees UTF-8; a lossy conversion keeps any stray reader safe.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn decode(bytes: &[u8], enc: Encoding) -> (String, Vec<DecodeWarning>) {
+        let warnings = Arc::new(Mutex::new(Vec::new()));
+        let w = warnings.clone();
+        let mut r = DecodingReader::new(bytes, enc, Box::new(move |d| w.lock().unwrap().push(d))).unwrap();
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        let w = warnings.lock().unwrap().clone();
+        (s, w)
+    }
+
+    fn lines(s: &str) -> Vec<String> {
+        let mut l = Lines::new(s.as_bytes());
+        let mut out = Vec::new();
+        while let Some(x) = l.next_line().unwrap() {
+            out.push(x);
+        }
+        out
+    }
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(decode("还钱".as_bytes(), Encoding::Auto).0, "还钱");
+        assert_eq!(decode(b"\xEF\xBB\xBFabc", Encoding::Auto).0, "abc");
+    }
+
+    #[test]
+    fn gbk_detected() {
+        let (bytes, _, _) = GB18030.encode("老赖还钱");
+        assert_eq!(decode(&bytes, Encoding::Auto).0, "老赖还钱");
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut b = vec![0xFF, 0xFE];
+        for u in "还钱\n".encode_utf16() {
+            b.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&b, Encoding::Auto).0, "还钱\n");
+    }
+
+    #[test]
+    fn bad_bytes_replaced_and_reported_by_line() {
+        let (s, w) = decode(b"ok\nbad \xFF here\n", Encoding::Utf8);
+        assert_eq!(s, "ok\nbad \u{FFFD} here\n");
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 2);
+    }
+
+    #[test]
+    fn line_endings() {
+        assert_eq!(lines("a\nb\r\nc\rd"), vec!["a", "b", "c", "d"]);
+        assert_eq!(lines("a\n\nb\n"), vec!["a", "", "b"]);
+        assert!(lines("").is_empty());
+        assert_eq!(lines("\n"), vec![""]);
+    }
+}

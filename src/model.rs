@@ -1,0 +1,185 @@
+//! The model file and prediction: a pure function of the fitted parameters and a
+//! message's sparse features.
+
+use crate::features::{SparseVec, Vocabulary};
+use crate::label::{Label, Scores};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const FORMAT: &str = "collectguard-model";
+pub const FORMAT_VERSION: u32 = 1;
+/// Names the tokenizer and feature recipe a model was trained with; a model trained with
+/// another recipe would silently score the wrong features.
+pub const ANALYZER: &str = "nfkc+t2s+desep/jieba-words+han-bigrams/digits-folded/tfidf-sublinear-l2";
+
+/// The model file as stored on disk (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub format: String,
+    pub format_version: u32,
+    pub analyzer: String,
+    pub labels: Vec<Label>,
+    pub features: Vec<String>,
+    pub idf: Vec<f64>,
+    /// One row per feature, one column per label.
+    pub weights: Vec<[f64; 3]>,
+    pub intercepts: [f64; 3],
+    pub training: TrainingInfo,
+}
+
+/// How a model was made, and how well it did on held-out data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    pub data: Vec<DataFile>,
+    pub seed: u64,
+    pub alpha: f64,
+    pub max_iterations: u64,
+    pub max_features: usize,
+    pub min_df: usize,
+    pub feature_selection: String,
+    pub documents: usize,
+    pub convergence: Convergence,
+    pub held_out: Option<HeldOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataFile {
+    pub name: String,
+    pub sha256: String,
+    pub rows: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Convergence {
+    pub converged: bool,
+    /// Objective (summed cross-entropy plus L2 penalty) at the returned parameters.
+    pub loss: f64,
+    /// L2 norm of the objective's gradient at the returned parameters.
+    pub gradient_norm: f64,
+    pub gradient_tolerance: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOut {
+    pub name: String,
+    pub rows: usize,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+}
+
+/// A loaded, checked model ready to score.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub file: ModelFile,
+    vocab: Vocabulary,
+}
+
+#[derive(Debug)]
+pub struct ModelError(pub String);
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+impl Model {
+    pub fn from_file(file: ModelFile) -> Result<Self, ModelError> {
+        let bad = |m: String| Err(ModelError(m));
+        if file.format != FORMAT {
+            return bad(format!("not a collectguard model (format {:?})", file.format));
+        }
+        if file.format_version != FORMAT_VERSION {
+            return bad(format!(
+                "model format version {} is not supported (this build reads version {FORMAT_VERSION})",
+                file.format_version
+            ));
+        }
+        if file.analyzer != ANALYZER {
+            return bad(format!(
+                "model was trained with analyzer {:?}, this build uses {ANALYZER:?}",
+                file.analyzer
+            ));
+        }
+        if file.labels != Label::ALL {
+            return bad(format!("model labels {:?} are not compliant, threatening, harassing", file.labels));
+        }
+        if file.weights.len() != file.features.len() {
+            return bad(format!(
+                "inconsistent dimensions: {} features but {} weight rows",
+                file.features.len(),
+                file.weights.len()
+            ));
+        }
+        let finite = file.idf.iter().all(|x| x.is_finite())
+            && file.weights.iter().flatten().all(|x| x.is_finite())
+            && file.intercepts.iter().all(|x| x.is_finite());
+        if !finite {
+            return bad("model holds non-finite numbers".into());
+        }
+        let vocab = Vocabulary::new(&file.features, file.idf.clone())
+            .map_err(|e| ModelError(format!("inconsistent model: {e}")))?;
+        Ok(Model { file, vocab })
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ModelError> {
+        let file: ModelFile = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_eof() {
+                ModelError(format!("model file is truncated ({e})"))
+            } else {
+                ModelError(format!("model file is not valid model JSON ({e})"))
+            }
+        })?;
+        Self::from_file(file)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| ModelError(format!("cannot read model {}: {e}", path.display())))?;
+        Self::from_json(&bytes).map_err(|e| ModelError(format!("{}: {e}", path.display())))
+    }
+
+    pub fn vocab(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// Raw class scores (logits) of a feature row.
+    pub fn logits(&self, x: &SparseVec) -> Scores {
+        let mut z = self.file.intercepts;
+        for (&i, &v) in x.indices.iter().zip(&x.values) {
+            let w = &self.file.weights[i as usize];
+            z[0] += w[0] * v;
+            z[1] += w[1] * v;
+            z[2] += w[2] * v;
+        }
+        z
+    }
+
+    /// Class probabilities of a feature row: a sparse dot product and a softmax.
+    pub fn predict(&self, x: &SparseVec) -> Scores {
+        softmax(self.logits(x))
+    }
+}
+
+pub fn softmax(z: Scores) -> Scores {
+    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let e = z.map(|v| (v - m).exp());
+    let s: f64 = e.iter().sum();
+    e.map(|v| v / s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_sums_to_one() {
+        let p = softmax([1.0, 2.0, 3.0]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(p[2] > p[1] && p[1] > p[0]);
+        let p = softmax([1000.0, 0.0, -1000.0]);
+        assert!(p[0] > 0.999 && p.iter().all(|x| x.is_finite()));
+    }
+}

@@ -1,0 +1,400 @@
+//! Disguise-proof normalisation with an offset map back to the original text.
+//!
+//! The pipeline is a chain of small steps over [`Ch`] (a character plus the byte range of
+//! the original text it came from). Each step is a plain function, testable alone; the
+//! map survives every step, so a span found on the normalised text points back at the
+//! exact original characters.
+
+use std::ops::Range;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// One normalised character and the original byte range it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ch {
+    pub c: char,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A stretch of the original text: `start..end` in characters, `byte_start..byte_end` in
+/// bytes, end exclusive; `text` is the original's slice at that span.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Span {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// The text the tokenizer and the cue matcher see, and where each of its characters
+/// came from in the original.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    pub text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Normalized {
+    /// Number of characters in the normalised text.
+    pub fn len_chars(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The original text covered by normalised characters `chars` (char indices).
+    pub fn span(&self, original: &str, chars: Range<usize>) -> Span {
+        let bytes = self.original_bytes(chars.start, chars.end);
+        let text = original.get(bytes.clone()).unwrap_or_default().to_string();
+        let start = original[..bytes.start].chars().count();
+        Span { end: start + text.chars().count(), text, start, byte_start: bytes.start, byte_end: bytes.end }
+    }
+
+    /// Original byte range covered by normalised characters `start..end` (char indices).
+    pub fn original_bytes(&self, start: usize, end: usize) -> Range<usize> {
+        let slice = &self.spans[start.min(self.spans.len())..end.min(self.spans.len())];
+        let lo = slice.iter().map(|s| s.0).min().unwrap_or(0);
+        let hi = slice.iter().map(|s| s.1).max().unwrap_or(lo);
+        lo as usize..hi as usize
+    }
+}
+
+/// Runs every step in order: width folding (NFKC) and lowercase, traditional to
+/// simplified, pinyin annotations out, separators between Han characters out (emoji moved
+/// to the end), repeated characters squeezed.
+pub fn normalize(original: &str) -> Normalized {
+    let chars = fold_width(original);
+    let chars = lowercase_ascii(chars);
+    let chars = to_simplified(chars);
+    let chars = strip_pinyin(chars);
+    let chars = drop_separators(chars);
+    let chars = squeeze_repeats(chars);
+    let mut text = String::with_capacity(original.len());
+    let mut spans = Vec::with_capacity(chars.len());
+    for ch in chars {
+        text.push(ch.c);
+        spans.push((ch.start, ch.end));
+    }
+    Normalized { text, spans }
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
+}
+
+/// Pictographs and symbols that senders use as words (🔪, ⚠) or as noise.
+pub fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x203C | 0x2049 | 0x2190..=0x21FF
+        | 0x2300..=0x23FF | 0x25A0..=0x25FF | 0x3030 | 0x303D | 0x3297 | 0x3299)
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{FE0E}' | '\u{FE0F}' | '\u{034F}'
+    )
+}
+
+/// Circled and negative-circled digits that NFKC leaves alone.
+fn fold_digit(c: char) -> Option<char> {
+    let n = c as u32;
+    let d = match n {
+        0x2776..=0x277E => n - 0x2776 + 1, // ❶..❾
+        0x2780..=0x2788 => n - 0x2780 + 1, // ➀..➈
+        0x278A..=0x2792 => n - 0x278A + 1, // ➊..➒
+        0x24F5..=0x24FD => n - 0x24F5 + 1, // ⓵..⓽
+        0x24FF => 0,
+        _ => return None,
+    };
+    char::from_digit(d, 10)
+}
+
+/// NFKC per grapheme-ish cluster (a base character and its combining marks), so width
+/// forms, circled digits and compatibility characters fold; invisible characters go and
+/// control characters become spaces. Emoji are kept as they are.
+pub fn fold_width(original: &str) -> Vec<Ch> {
+    let mut out = Vec::with_capacity(original.len() / 2 + 1);
+    let mut iter = original.char_indices().peekable();
+    let mut cluster = String::new();
+    while let Some((start, c)) = iter.next() {
+        let mut end = start + c.len_utf8();
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_control() {
+            out.push(Ch { c: ' ', start: start as u32, end: end as u32 });
+            continue;
+        }
+        if c.is_ascii() {
+            out.push(Ch { c, start: start as u32, end: end as u32 });
+            continue;
+        }
+        if let Some(d) = fold_digit(c) {
+            out.push(Ch { c: d, start: start as u32, end: end as u32 });
+            continue;
+        }
+        if is_emoji(c) {
+            out.push(Ch { c, start: start as u32, end: end as u32 });
+            continue;
+        }
+        cluster.clear();
+        cluster.push(c);
+        while let Some(&(i, m)) = iter.peek() {
+            if is_combining_mark(m) {
+                cluster.push(m);
+                end = i + m.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        for n in cluster.nfkc() {
+            if is_invisible(n) {
+                continue;
+            }
+            let n = if n.is_control() { ' ' } else { n };
+            out.push(Ch { c: n, start: start as u32, end: end as u32 });
+        }
+    }
+    out
+}
+
+pub fn lowercase_ascii(mut chars: Vec<Ch>) -> Vec<Ch> {
+    for ch in &mut chars {
+        ch.c = ch.c.to_ascii_lowercase();
+    }
+    chars
+}
+
+/// Traditional to simplified with fast2s, which maps one character to one character
+/// (looking at its neighbours), so the offset map is untouched.
+pub fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
+    if !chars.iter().any(|ch| is_han(ch.c)) {
+        return chars;
+    }
+    let s: String = chars.iter().map(|ch| ch.c).collect();
+    let converted = fast2s::convert(&s);
+    if converted.chars().count() == chars.len() {
+        for (ch, c) in chars.iter_mut().zip(converted.chars()) {
+            ch.c = c;
+        }
+    }
+    chars
+}
+
+fn is_tone_vowel(c: char) -> bool {
+    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c)
+}
+
+/// Length of a pinyin annotation `(mén)` starting at `i` (at the `(`), or 0.
+fn pinyin_annotation_len(chars: &[Ch], i: usize) -> usize {
+    if chars.get(i).map(|c| c.c) != Some('(') {
+        return 0;
+    }
+    let mut j = i + 1;
+    let mut letters = 0;
+    let mut toned = false;
+    let mut vowel = false;
+    while j < chars.len() && j - i <= 14 {
+        let c = chars[j].c;
+        if c == ')' {
+            let plain_ok = letters > 0 && letters <= 6 && vowel;
+            return if toned || plain_ok { j - i + 1 } else { 0 };
+        }
+        if is_tone_vowel(c) {
+            toned = true;
+            vowel = true;
+            letters += 1;
+        } else if c.is_ascii_lowercase() {
+            vowel |= "aeiouv".contains(c);
+            letters += 1;
+        } else if !(c == ' ' || c == '\'' || ('1'..='5').contains(&c)) {
+            return 0;
+        }
+        j += 1;
+    }
+    0
+}
+
+/// Removes pinyin annotations that follow a Han character, as scraped pages carry them:
+/// `上門(mén)` becomes `上門`.
+pub fn strip_pinyin(chars: Vec<Ch>) -> Vec<Ch> {
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if i > 0 && is_han(chars[i - 1].c) {
+            let n = pinyin_annotation_len(&chars, i);
+            if n > 0 {
+                i += n;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '*' | '.'
+                | '_'
+                | '-'
+                | '~'
+                | '|'
+                | '丨'
+                | '·'
+                | '•'
+                | '・'
+                | '`'
+                | '\''
+                | '"'
+                | '^'
+                | '+'
+                | '='
+                | '#'
+                | '/'
+                | '\\'
+                | '@'
+                | '$'
+                | '%'
+                | '&'
+                | '∙'
+                | '⋅'
+                | '°'
+                | '¦'
+                | '‖'
+                | '＿'
+        )
+}
+
+/// Drops runs of separators and emoji that sit between two Han characters (`老 赖`,
+/// `还*钱`, `朋👉友`). Emoji in such runs are moved to the end of the text, after a
+/// space, so they still count as tokens and their spans still point at the original.
+pub fn drop_separators(chars: Vec<Ch>) -> Vec<Ch> {
+    let mut out: Vec<Ch> = Vec::with_capacity(chars.len());
+    let mut moved: Vec<Ch> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].c;
+        let noise = is_separator(c) || is_emoji(c);
+        if noise && out.last().is_some_and(|p| is_han(p.c) && p.c != '丨') {
+            let mut j = i;
+            while j < chars.len() && (is_separator(chars[j].c) || is_emoji(chars[j].c)) {
+                j += 1;
+            }
+            if j < chars.len() && is_han(chars[j].c) && chars[j].c != '丨' {
+                moved.extend(chars[i..j].iter().filter(|ch| is_emoji(ch.c)));
+                i = j;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    if !moved.is_empty() {
+        let at = out.last().map_or(0, |c| c.end);
+        out.push(Ch { c: ' ', start: at, end: at });
+        out.extend(moved);
+    }
+    out
+}
+
+/// Squeezes a run of three or more of the same character to two (`滚滚滚滚` → `滚滚`).
+/// Digits are never squeezed: amounts must stay as they are.
+pub fn squeeze_repeats(chars: Vec<Ch>) -> Vec<Ch> {
+    let mut out: Vec<Ch> = Vec::with_capacity(chars.len());
+    for ch in chars {
+        let n = out.len();
+        if n >= 2 && !ch.c.is_ascii_digit() && out[n - 1].c == ch.c && out[n - 2].c == ch.c {
+            out[n - 1].end = ch.end;
+            continue;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(chars: &[Ch]) -> String {
+        chars.iter().map(|c| c.c).collect()
+    }
+
+    #[test]
+    fn width_folding_and_digits() {
+        assert_eq!(text(&fold_width("ＡＰＰ１２３，")), "APP123,");
+        assert_eq!(text(&fold_width("①②❸")), "123");
+        assert_eq!(text(&fold_width("a\u{200B}b\u{0}c")), "ab c");
+    }
+
+    #[test]
+    fn emoji_kept_through_folding() {
+        assert_eq!(text(&fold_width("🔪‼")), "🔪‼");
+    }
+
+    #[test]
+    fn lowercase_only_ascii() {
+        assert_eq!(text(&lowercase_ascii(fold_width("NMSL ÄB"))), "nmsl Äb");
+    }
+
+    #[test]
+    fn traditional_to_simplified() {
+        assert_eq!(text(&to_simplified(fold_width("還錢老賴"))), "还钱老赖");
+        assert_eq!(text(&to_simplified(fold_width("abc"))), "abc");
+    }
+
+    #[test]
+    fn pinyin_annotations_removed_only_after_han() {
+        assert_eq!(text(&strip_pinyin(fold_width("上門(mén)催收"))), "上門催收");
+        assert_eq!(text(&strip_pinyin(fold_width("已(yi3)到"))), "已到");
+        assert_eq!(text(&strip_pinyin(fold_width("APP(mén)"))), "APP(mén)");
+        assert_eq!(text(&strip_pinyin(fold_width("金额(3000元)"))), "金额(3000元)");
+    }
+
+    #[test]
+    fn separators_between_han_removed() {
+        assert_eq!(text(&drop_separators(fold_width("老 赖 还*钱 老_赖"))), "老赖还钱老赖");
+        assert_eq!(text(&drop_separators(fold_width("你丨在"))), "你在");
+        // Between non-Han characters separators stay.
+        assert_eq!(text(&drop_separators(fold_width("3-2-1108 a b"))), "3-2-1108 a b");
+    }
+
+    #[test]
+    fn emoji_between_han_moved_to_end() {
+        let chars = drop_separators(fold_width("朋👉友圈"));
+        assert_eq!(text(&chars), "朋友圈 👉");
+        assert_eq!((chars[4].start, chars[4].end), (3, 7));
+    }
+
+    #[test]
+    fn repeats_squeezed_but_not_digits() {
+        assert_eq!(text(&squeeze_repeats(fold_width("滚滚滚滚！！！10000"))), "滚滚!!10000");
+        assert_eq!(text(&squeeze_repeats(fold_width("谢谢"))), "谢谢");
+    }
+
+    #[test]
+    fn full_pipeline_on_annotated_traditional() {
+        assert_eq!(normalize("上門(mén)催收嚴(yán)重嗎").text, "上门催收严重吗");
+        assert_eq!(normalize("還 錢").text, "还钱");
+    }
+
+    #[test]
+    fn offsets_point_into_original() {
+        let original = "還 錢ＡＢ";
+        let n = normalize(original);
+        assert_eq!(n.text, "还钱ab");
+        assert_eq!(&original[n.original_bytes(0, 2)], "還 錢");
+        assert_eq!(&original[n.original_bytes(2, 4)], "ＡＢ");
+    }
+}

@@ -1,0 +1,112 @@
+//! Tokenizer: jieba-rs words (with the domain dictionary) plus Han character bigrams.
+//!
+//! Each term comes out as a feature key (`w:` word, `b:` bigram) and the character range
+//! of the normalised text it covers, so evidence can be mapped back to the original.
+
+use jieba_rs::Jieba;
+use std::ops::Range;
+
+/// Domain words jieba's default dictionary splits badly (逾期, 催收, 通讯录, 老赖, ...).
+pub const USER_DICT: &str = include_str!("../data/userdict.txt");
+
+pub struct Tokenizer {
+    jieba: Jieba,
+}
+
+impl Tokenizer {
+    /// jieba's default dictionary plus the embedded domain dictionary.
+    pub fn new() -> Self {
+        let mut jieba = Jieba::new();
+        for line in USER_DICT.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let word = parts.next().unwrap_or_default();
+            let freq = parts.next().and_then(|f| f.parse().ok());
+            jieba.add_word(word, freq, None);
+        }
+        Tokenizer { jieba }
+    }
+
+    /// Calls `emit(key, chars)` for every term of `text` (already normalised): first the
+    /// words, then the bigrams. `chars` is a char range of `text`.
+    pub fn terms(&self, text: &str, mut emit: impl FnMut(&str, Range<usize>)) {
+        let mut key = String::with_capacity(32);
+        for token in self.jieba.cut(text, true) {
+            if !token.word.chars().any(|c| c.is_alphanumeric() || crate::normalize::is_emoji(c)) {
+                continue;
+            }
+            key.clear();
+            key.push_str("w:");
+            fold_digits(token.word, &mut key);
+            emit(&key, token.start..token.end);
+        }
+        let mut prev: Option<char> = None;
+        for (i, c) in text.chars().enumerate() {
+            let han = crate::normalize::is_han(c);
+            if let (Some(p), true) = (prev, han) {
+                key.clear();
+                key.push_str("b:");
+                key.push(p);
+                key.push(c);
+                emit(&key, i - 1..i + 1);
+            }
+            prev = han.then_some(c);
+        }
+    }
+
+    /// The words of `text`, as jieba cuts them (used by benchmarks and tests).
+    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.jieba.cut(text, true).into_iter().map(|t| t.word).collect()
+    }
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Replaces each run of ASCII digits with one `0`: amounts, dates and phone numbers
+/// become shapes, not thousands of one-off features.
+pub fn fold_digits(word: &str, out: &mut String) {
+    let mut in_digits = false;
+    for c in word.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                out.push('0');
+            }
+            in_digits = true;
+        } else {
+            out.push(c);
+            in_digits = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_fold_to_shapes() {
+        let mut s = String::new();
+        fold_digits("3021.66元", &mut s);
+        assert_eq!(s, "0.0元");
+    }
+
+    #[test]
+    fn domain_words_stay_whole_and_bigrams_follow() {
+        let t = Tokenizer::new();
+        let mut keys = Vec::new();
+        t.terms("爆通讯录,逾期3天", |k, r| keys.push((k.to_string(), r)));
+        assert!(keys.iter().any(|(k, _)| k == "w:爆通讯录"), "{keys:?}");
+        assert!(keys.iter().any(|(k, r)| k == "w:0" && *r == (7..8)), "{keys:?}");
+        assert!(keys.iter().any(|(k, r)| k == "b:爆通" && *r == (0..2)));
+        // No bigram across punctuation or digits.
+        assert!(!keys.iter().any(|(k, _)| k == "b:录逾"));
+        assert!(!keys.iter().any(|(k, _)| k == "w:,"));
+    }
+}

@@ -1,0 +1,330 @@
+//! Training: vocabulary, chi-squared feature selection, TF-IDF and a multinomial logistic
+//! regression fitted with linfa-logistic. Same data, parameters and seed give the same
+//! model, bit for bit.
+
+use crate::features::{SparseVec, Vocabulary, smooth_idf};
+use crate::label::Label;
+use crate::model::{ANALYZER, Convergence, DataFile, FORMAT, FORMAT_VERSION, ModelFile, TrainingInfo};
+use crate::normalize::normalize;
+use crate::tokenize::Tokenizer;
+use linfa::prelude::*;
+use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Training parameters as given; [`TrainParams::check`] turns them into [`ValidParams`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainParams {
+    /// L2 penalty on the summed cross-entropy.
+    pub alpha: f64,
+    pub max_iterations: u64,
+    /// Cap on the vocabulary, filled by chi-squared score.
+    pub max_features: usize,
+    /// A term must occur in at least this many training messages.
+    pub min_df: usize,
+    /// Seeds the row order the solver sees.
+    pub seed: u64,
+    /// Convergence: the gradient norm divided by the number of messages must fall below this.
+    pub tolerance: f64,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            alpha: 1.0,
+            max_iterations: 200,
+            max_features: 8192,
+            min_df: 2,
+            seed: 42,
+            tolerance: 1e-4,
+        }
+    }
+}
+
+/// Checked training parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidParams(TrainParams);
+
+impl TrainParams {
+    pub fn check(self) -> Result<ValidParams, String> {
+        if !(self.alpha.is_finite() && self.alpha > 0.0) {
+            return Err(format!("alpha must be a positive number, got {}", self.alpha));
+        }
+        if self.max_iterations == 0 {
+            return Err("max-iterations must be at least 1".into());
+        }
+        if self.max_features == 0 {
+            return Err("max-features must be at least 1".into());
+        }
+        if self.min_df == 0 {
+            return Err("min-df must be at least 1".into());
+        }
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(format!("tolerance must be a positive number, got {}", self.tolerance));
+        }
+        Ok(ValidParams(self))
+    }
+}
+
+/// A labelled training message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub text: String,
+    pub label: Label,
+}
+
+/// The fitted model file and linfa's own fitted model (for checking the sparse scorer).
+pub struct Fitted {
+    pub file: ModelFile,
+    pub linfa: MultiFittedLogisticRegression<f64, usize>,
+}
+
+/// The feature keys of a message, in order, as the classifier would look them up.
+pub fn term_keys(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
+    let norm = normalize(text);
+    let mut keys = Vec::new();
+    tokenizer.terms(&norm.text, |k, _| keys.push(k.to_string()));
+    keys
+}
+
+/// Dense TF-IDF rows of `texts` for `vocab` (what linfa predicts from).
+pub fn dense_rows(tokenizer: &Tokenizer, vocab: &Vocabulary, texts: &[&str]) -> Array2<f64> {
+    let mut x = Array2::zeros((texts.len(), vocab.len()));
+    for (r, t) in texts.iter().enumerate() {
+        let v = sparse_row(vocab, &term_keys(tokenizer, t));
+        for (&i, &val) in v.indices.iter().zip(&v.values) {
+            x[[r, i as usize]] = val;
+        }
+    }
+    x
+}
+
+fn sparse_row(vocab: &Vocabulary, keys: &[String]) -> SparseVec {
+    vocab.vectorize(keys.iter().filter_map(|k| vocab.get(k)).collect())
+}
+
+/// Chi-squared statistic of a term's presence against the three labels.
+fn chi2(present: [usize; 3], class_totals: [usize; 3], n: usize) -> f64 {
+    let df: usize = present.iter().sum();
+    let mut s = 0.0;
+    for c in 0..3 {
+        let col = class_totals[c] as f64;
+        for (observed, row) in [(present[c], df), (class_totals[c] - present[c], n - df)] {
+            let expected = row as f64 * col / n as f64;
+            if expected > 0.0 {
+                s += (observed as f64 - expected).powi(2) / expected;
+            }
+        }
+    }
+    s
+}
+
+/// splitmix64: a tiny, fixed generator, so the row order depends only on the seed.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = seed;
+    for i in (1..n).rev() {
+        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+impl ValidParams {
+    pub fn params(&self) -> &TrainParams {
+        &self.0
+    }
+
+    /// Fits a model on `examples`. `progress` hears about each stage.
+    pub fn fit(
+        &self,
+        tokenizer: &Tokenizer,
+        examples: &[Example],
+        data: Vec<DataFile>,
+        progress: &dyn Fn(&str),
+    ) -> Result<Fitted, String> {
+        let p = &self.0;
+        let n = examples.len();
+        let mut class_totals = [0usize; 3];
+        for e in examples {
+            class_totals[e.label.index()] += 1;
+        }
+        if let Some(l) = Label::ALL.iter().find(|l| class_totals[l.index()] == 0) {
+            return Err(format!("the training data has no {l} messages; all three labels are needed"));
+        }
+        progress(&format!("tokenizing {n} messages"));
+        let docs: Vec<Vec<String>> = examples.par_iter().map(|e| term_keys(tokenizer, &e.text)).collect();
+
+        // Presence counts per term and label.
+        let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
+        for (doc, e) in docs.iter().zip(examples) {
+            let mut seen: Vec<&str> = doc.iter().map(String::as_str).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for t in seen {
+                counts.entry(t).or_default()[e.label.index()] += 1;
+            }
+        }
+        let mut scored: Vec<(f64, &str, usize)> = counts
+            .iter()
+            .filter(|(_, c)| c.iter().sum::<usize>() >= p.min_df)
+            .map(|(t, c)| (chi2(*c, class_totals, n), *t, c.iter().sum()))
+            .collect();
+        let candidates = scored.len();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.truncate(p.max_features);
+        scored.sort_by(|a, b| a.1.cmp(b.1));
+        let features: Vec<String> = scored.iter().map(|s| s.1.to_string()).collect();
+        let idf: Vec<f64> = scored.iter().map(|s| smooth_idf(n, s.2)).collect();
+        progress(&format!(
+            "{} terms, {candidates} with document frequency >= {}, kept {} by chi-squared",
+            counts.len(),
+            p.min_df,
+            features.len()
+        ));
+        let vocab = Vocabulary::new(&features, idf.clone())?;
+
+        let order = shuffled(n, p.seed);
+        let rows: Vec<SparseVec> = order.iter().map(|&i| sparse_row(&vocab, &docs[i])).collect();
+        let y: Array1<usize> = order.iter().map(|&i| examples[i].label.index()).collect();
+        let d = vocab.len();
+        let mut x = Array2::<f64>::zeros((n, d));
+        for (r, v) in rows.iter().enumerate() {
+            for (&i, &val) in v.indices.iter().zip(&v.values) {
+                x[[r, i as usize]] = val;
+            }
+        }
+        progress(&format!(
+            "fitting logistic regression: {n} x {d}, alpha {}, at most {} iterations",
+            p.alpha, p.max_iterations
+        ));
+        let dataset = Dataset::new(x, y.clone());
+        let tol = p.tolerance * n as f64;
+        let fitted = MultiLogisticRegression::default()
+            .alpha(p.alpha)
+            .max_iterations(p.max_iterations)
+            .gradient_tolerance(tol)
+            .fit(&dataset)
+            .map_err(|e| format!("logistic regression failed: {e}"))?;
+        let classes = fitted.classes().to_vec();
+        if classes != [0, 1, 2] {
+            return Err(format!("unexpected classes from the solver: {classes:?}"));
+        }
+        let params = fitted.params();
+        let weights: Vec<[f64; 3]> =
+            (0..d).map(|i| [params[[i, 0]], params[[i, 1]], params[[i, 2]]]).collect();
+        let b = fitted.intercept();
+        let intercepts = [b[0], b[1], b[2]];
+        let convergence = convergence(&rows, y.as_slice().unwrap_or(&[]), &weights, intercepts, p.alpha, tol);
+        progress(&format!(
+            "loss {:.4}, gradient norm {:.3e} (tolerance {:.3e}): {}",
+            convergence.loss,
+            convergence.gradient_norm,
+            tol,
+            if convergence.converged { "converged" } else { "NOT converged: stopped at max-iterations" }
+        ));
+        let file = ModelFile {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            analyzer: ANALYZER.into(),
+            labels: Label::ALL.to_vec(),
+            features,
+            idf,
+            weights,
+            intercepts,
+            training: TrainingInfo {
+                data,
+                seed: p.seed,
+                alpha: p.alpha,
+                max_iterations: p.max_iterations,
+                max_features: p.max_features,
+                min_df: p.min_df,
+                feature_selection: "chi-squared of term presence against the label, top max_features".into(),
+                documents: n,
+                convergence,
+                held_out: None,
+            },
+        };
+        Ok(Fitted { file, linfa: fitted })
+    }
+}
+
+/// Loss and gradient of linfa's objective (summed cross-entropy + alpha/2 |W|^2, intercept
+/// unpenalised) at the fitted parameters, computed on the sparse rows.
+fn convergence(
+    rows: &[SparseVec],
+    y: &[usize],
+    w: &[[f64; 3]],
+    b: [f64; 3],
+    alpha: f64,
+    tol: f64,
+) -> Convergence {
+    let mut grad_w = vec![[0.0f64; 3]; w.len()];
+    let mut grad_b = [0.0f64; 3];
+    let mut loss = 0.0;
+    for (x, &label) in rows.iter().zip(y) {
+        let mut z = b;
+        for (&i, &v) in x.indices.iter().zip(&x.values) {
+            for c in 0..3 {
+                z[c] += w[i as usize][c] * v;
+            }
+        }
+        let p = crate::model::softmax(z);
+        loss -= p[label].max(f64::MIN_POSITIVE).ln();
+        for c in 0..3 {
+            let diff = p[c] - if c == label { 1.0 } else { 0.0 };
+            grad_b[c] += diff;
+            for (&i, &v) in x.indices.iter().zip(&x.values) {
+                grad_w[i as usize][c] += v * diff;
+            }
+        }
+    }
+    let mut sq = 0.0;
+    for (g, wi) in grad_w.iter_mut().zip(w) {
+        for c in 0..3 {
+            g[c] += alpha * wi[c];
+            sq += g[c] * g[c];
+            loss += 0.5 * alpha * wi[c] * wi[c];
+        }
+    }
+    sq += grad_b.iter().map(|g| g * g).sum::<f64>();
+    let gradient_norm = sq.sqrt();
+    Convergence { converged: gradient_norm <= tol, loss, gradient_norm, gradient_tolerance: tol }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_checked_once() {
+        assert!(TrainParams::default().check().is_ok());
+        assert!(TrainParams { alpha: -1.0, ..Default::default() }.check().is_err());
+        assert!(TrainParams { max_iterations: 0, ..Default::default() }.check().is_err());
+        assert!(TrainParams { tolerance: f64::NAN, ..Default::default() }.check().is_err());
+    }
+
+    #[test]
+    fn chi2_is_zero_for_independent_terms() {
+        assert!(chi2([10, 10, 10], [100, 100, 100], 300).abs() < 1e-12);
+        assert!(chi2([30, 0, 0], [100, 100, 100], 300) > 50.0);
+    }
+
+    #[test]
+    fn shuffle_depends_only_on_seed() {
+        assert_eq!(shuffled(50, 3), shuffled(50, 3));
+        assert_ne!(shuffled(50, 3), shuffled(50, 4));
+        let mut s = shuffled(50, 3);
+        s.sort();
+        assert_eq!(s, (0..50).collect::<Vec<_>>());
+    }
+}
