@@ -22,7 +22,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COLD_ROWS = 1300          # safe COLD comments taken in all
+COLD_ROWS = 1100          # safe COLD comments taken in all
 NEAR_DUP = 0.8
 
 

@@ -104,8 +104,14 @@ pub const DESCRIBERS: &[&str] = &[
     "催收非法债务罪",
     "受害者",
     "受害人",
-    "新闻",
-    "报道",
+    "据报道",
+    "新闻报道",
+    "报道称",
+    "发帖",
+    "网友",
+    "平台回应",
+    "报备",
+    "遭催收",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -259,22 +265,18 @@ impl Lexicon {
             let note = cols.get(3).unwrap_or(&"").to_string();
             cues.push(Cue { pattern, code, note, first, second });
         }
-        let mut ids: HashMap<&str, usize> = HashMap::new();
-        let mut strings: Vec<&str> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut strings: Vec<String> = Vec::new();
         let mut parts: Vec<Vec<(usize, bool)>> = Vec::new();
         for (ci, cue) in cues.iter().enumerate() {
-            let mut add = |s: &'static str, second: bool| {
-                let id = *ids.entry(s).or_insert_with(|| {
-                    strings.push(s);
+            for (s, second) in [(Some(&cue.first), false), (cue.second.as_ref(), true)] {
+                let Some(s) = s else { continue };
+                let id = *ids.entry(s.clone()).or_insert_with(|| {
+                    strings.push(s.clone());
                     parts.push(Vec::new());
                     strings.len() - 1
                 });
                 parts[id].push((ci, second));
-            };
-            // The strings live as long as `cues`; borrow them through a raw clone below.
-            add(leak(&cue.first), false);
-            if let Some(s) = &cue.second {
-                add(leak(s), true);
             }
         }
         let automaton = AhoCorasick::builder()
@@ -386,12 +388,6 @@ impl Lexicon {
         }
         None
     }
-}
-
-fn leak(s: &str) -> &'static str {
-    // Patterns are few (hundreds) and built once per process; a static borrow keeps the
-    // builder simple.
-    Box::leak(s.to_string().into_boxed_str())
 }
 
 fn is_sentence_end(c: char) -> bool {

@@ -37,6 +37,8 @@ pub struct DecodingReader<R: Read> {
     output: Vec<u8>,
     out_start: usize,
     eof: bool,
+    /// The decoder has flushed its last output; it must not be called again.
+    finished: bool,
     line: u64,
     last_warned: u64,
     warn: Box<dyn FnMut(DecodeWarning) + Send>,
@@ -85,6 +87,7 @@ impl<R: Read> DecodingReader<R> {
             output: Vec::with_capacity(SNIFF * 3),
             out_start: 0,
             eof,
+            finished: false,
             line: 1,
             last_warned: 0,
             warn,
@@ -99,6 +102,9 @@ impl<R: Read> DecodingReader<R> {
     fn refill(&mut self) -> io::Result<()> {
         self.output.clear();
         self.out_start = 0;
+        if self.finished {
+            return Ok(());
+        }
         loop {
             if self.in_start == self.in_end && !self.eof {
                 self.in_start = 0;
@@ -139,7 +145,11 @@ impl<R: Read> DecodingReader<R> {
                     });
                 }
             }
-            if !self.output.is_empty() || (last && matches!(result, DecoderResult::InputEmpty)) {
+            if last && matches!(result, DecoderResult::InputEmpty) {
+                self.finished = true;
+                return Ok(());
+            }
+            if !self.output.is_empty() {
                 return Ok(());
             }
         }
@@ -300,6 +310,21 @@ mod tests {
         assert_eq!(s, "ok\nbad \u{FFFD} here\n");
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].line, 2);
+    }
+
+    #[test]
+    fn reading_after_the_end_is_harmless() {
+        // A cut-off BOM decodes as GB18030 and flushes at the very end; reading on must
+        // not touch the finished decoder.
+        let mut r = DecodingReader::new(&b"\xEF\xBB"[..], Encoding::Auto, Box::new(|_| {})).unwrap();
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(r.read(&mut [0u8; 8]).unwrap(), 0);
+        assert_eq!(r.fill_buf().unwrap().len(), 0);
+        let mut lines =
+            Lines::new(DecodingReader::new(&b"a"[..], Encoding::Utf16Le, Box::new(|_| {})).unwrap());
+        while lines.next_line().unwrap().is_some() {}
+        assert!(lines.next_line().unwrap().is_none());
     }
 
     #[test]

@@ -506,7 +506,7 @@ fn score(a: ScoreArgs) -> Result<ExitCode> {
         }
         None => (Box::new(BufWriter::new(io::stdout().lock())), None),
     };
-    let mut writer = csv::Writer::from_writer(sink);
+    let mut writer = csv::WriterBuilder::new().flexible(a.flexible).from_writer(sink);
     writer.write_record(&out_header)?;
     let progress = progress_bar("rows");
     let mut rows = 0u64;

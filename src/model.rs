@@ -10,7 +10,8 @@ pub const FORMAT: &str = "collectguard-model";
 pub const FORMAT_VERSION: u32 = 1;
 /// Names the tokenizer and feature recipe a model was trained with; a model trained with
 /// another recipe would silently score the wrong features.
-pub const ANALYZER: &str = "nfkc+t2s+desep/jieba-words+han-bigrams/digits-folded/tfidf-sublinear-l2";
+pub const ANALYZER: &str =
+    "nfkc+t2s+desep/jieba-words+negation-scope+han-bigrams/digits-folded/tfidf-sublinear-l2";
 
 /// The model file as stored on disk (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

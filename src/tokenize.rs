@@ -32,16 +32,31 @@ impl Tokenizer {
 
     /// Calls `emit(key, chars)` for every term of `text` (already normalised): first the
     /// words, then the bigrams. `chars` is a char range of `text`.
+    ///
+    /// Words inside a negation's scope (after 不会, 禁止, 从不, ... up to the end of the
+    /// clause or a turn like 但是/否则) are keyed `n:` instead of `w:`, so "我们不会联系您的
+    /// 家人" does not look like "我们会联系你的家人".
     pub fn terms(&self, text: &str, mut emit: impl FnMut(&str, Range<usize>)) {
         let mut key = String::with_capacity(32);
+        let mut negated = false;
         for token in self.jieba.cut(text, true) {
-            if !token.word.chars().any(|c| c.is_alphanumeric() || crate::normalize::is_emoji(c)) {
+            let word = token.word;
+            if !word.chars().any(|c| c.is_alphanumeric() || crate::normalize::is_emoji(c)) {
+                if word.chars().any(is_clause_break) {
+                    negated = false;
+                }
                 continue;
             }
+            if SCOPE_ENDS.contains(&word) {
+                negated = false;
+            }
             key.clear();
-            key.push_str("w:");
-            fold_digits(token.word, &mut key);
+            key.push_str(if negated { "n:" } else { "w:" });
+            fold_digits(word, &mut key);
             emit(&key, token.start..token.end);
+            if NEGATORS.contains(&word) {
+                negated = true;
+            }
         }
         let mut prev: Option<char> = None;
         for (i, c) in text.chars().enumerate() {
@@ -67,6 +82,40 @@ impl Default for Tokenizer {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Words that open a negation scope.
+pub const NEGATORS: &[&str] = &[
+    "不会",
+    "绝不",
+    "绝不会",
+    "决不",
+    "从不",
+    "从未",
+    "不得",
+    "严禁",
+    "禁止",
+    "不准",
+    "不允许",
+    "不再",
+    "杜绝",
+    "避免",
+    "防止",
+    "不可能",
+    "并未",
+    "未曾",
+    "不曾",
+    "无权",
+    "切勿",
+    "请勿",
+    "拒绝",
+];
+
+/// Words that close a negation scope early.
+const SCOPE_ENDS: &[&str] = &["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
+
+fn is_clause_break(c: char) -> bool {
+    matches!(c, ',' | '.' | '!' | '?' | ';' | ':' | '，' | '。' | '！' | '？' | '；' | '：' | '\n')
 }
 
 /// Replaces each run of ASCII digits with one `0`: amounts, dates and phone numbers
@@ -105,6 +154,11 @@ mod tests {
         assert!(keys.iter().any(|(k, _)| k == "w:爆通讯录"), "{keys:?}");
         assert!(keys.iter().any(|(k, r)| k == "w:0" && *r == (7..8)), "{keys:?}");
         assert!(keys.iter().any(|(k, r)| k == "b:爆通" && *r == (0..2)));
+        // Negation scope: words after 不会 up to the clause end are keyed n:.
+        let mut neg = Vec::new();
+        t.terms("我们不会联系您的家人,但会联系你", |k, _| neg.push(k.to_string()));
+        assert!(neg.contains(&"n:联系".to_string()) && neg.contains(&"n:家人".to_string()), "{neg:?}");
+        assert!(neg.contains(&"w:联系".to_string()), "scope ends at the clause: {neg:?}");
         // No bigram across punctuation or digits.
         assert!(!keys.iter().any(|(k, _)| k == "b:录逾"));
         assert!(!keys.iter().any(|(k, _)| k == "w:,"));

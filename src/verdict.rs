@@ -5,8 +5,8 @@ use crate::cues::{CueCode, CueMatch};
 use crate::label::{Label, Scores};
 use serde::Serialize;
 
-/// Codes whose unguarded match decides the label on its own, whatever the model says
-/// (a lexicon cue can only raise the severity, never lower it).
+/// Codes whose unguarded match can decide the label: a cue raises the severity over the
+/// model's label, or breaks the tie when the model is unsure (top probability < [`UNSURE`]).
 pub const DECISIVE_CODES: &[CueCode] = &[
     CueCode::T1,
     CueCode::T2,
@@ -21,6 +21,10 @@ pub const DECISIVE_CODES: &[CueCode] = &[
     CueCode::H4,
     CueCode::H5,
 ];
+
+/// Below this top probability the model is unsure, and the cues' label breaks the tie
+/// even when it is less severe than the model's guess.
+pub const UNSURE: f64 = 0.6;
 
 /// When a cue decides, the probability the fused scores give its label at least.
 pub const CUE_CONFIDENCE: f64 = 0.9;
@@ -62,8 +66,9 @@ pub fn decide(model_scores: Scores, matches: Vec<CueMatch>) -> Verdict {
         .filter(|m| DECISIVE_CODES.contains(&m.code))
         .map(|m| m.label)
         .max_by_key(|l| severity(*l));
+    let unsure = model_scores[model_label.index()] < UNSURE;
     let (label, decided_by) = match cue_label {
-        Some(c) if severity(c) > severity(model_label) => (c, DecidedBy::Cue),
+        Some(c) if c != model_label && (severity(c) > severity(model_label) || unsure) => (c, DecidedBy::Cue),
         _ => (model_label, DecidedBy::Model),
     };
     let scores = if decided_by == DecidedBy::Cue { lift(model_scores, label) } else { model_scores };
@@ -136,9 +141,11 @@ mod tests {
     }
 
     #[test]
-    fn harassing_cue_never_lowers_a_threat() {
-        let v = decide([0.1, 0.6, 0.3], vec![cue(CueCode::H2)]);
+    fn harassing_cue_lowers_a_threat_only_when_the_model_is_unsure() {
+        let v = decide([0.1, 0.7, 0.2], vec![cue(CueCode::H2)]);
         assert_eq!((v.label, v.decided_by), (Label::Threatening, DecidedBy::Model));
+        let v = decide([0.1, 0.5, 0.4], vec![cue(CueCode::H5)]);
+        assert_eq!((v.label, v.decided_by), (Label::Harassing, DecidedBy::Cue));
         let v = decide([0.6, 0.1, 0.3], vec![cue(CueCode::H2)]);
         assert_eq!(v.label, Label::Harassing);
     }

@@ -1,0 +1,80 @@
+//! The library API: sparse scoring against linfa, normalisation examples, spans.
+
+use collectguard::features::Vocabulary;
+use collectguard::tokenize::Tokenizer;
+use collectguard::train::{Example, TrainParams, dense_rows};
+use collectguard::{Classifier, Label, Model, normalize};
+
+fn read_examples(path: &str, every: usize) -> Vec<Example> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .enumerate()
+        .filter(|(i, _)| i % every == 0)
+        .map(|(_, rec)| {
+            let rec = rec.unwrap();
+            Example { text: rec[0].to_string(), label: rec[1].parse().unwrap() }
+        })
+        .collect()
+}
+
+#[test]
+fn sparse_scores_equal_linfa_predict_probabilities_on_the_test_split() {
+    let tokenizer = Tokenizer::new();
+    let train = read_examples("data/train.csv", 3);
+    let params =
+        TrainParams { max_features: 2000, max_iterations: 80, ..Default::default() }.check().unwrap();
+    let fitted = params.fit(&tokenizer, &train, vec![], &|_| {}).unwrap();
+    let model = Model::from_file(fitted.file.clone()).unwrap();
+    let test = read_examples("data/test.csv", 1);
+    let texts: Vec<&str> = test.iter().map(|e| e.text.as_str()).collect();
+    let vocab = Vocabulary::new(&fitted.file.features, fitted.file.idf.clone()).unwrap();
+    let dense = dense_rows(&tokenizer, &vocab, &texts);
+    let linfa = fitted.linfa.predict_probabilities(&dense);
+    let classifier = Classifier::new(model);
+    let mut worst: f64 = 0.0;
+    for (i, t) in texts.iter().enumerate() {
+        let sparse = classifier.model().predict(&classifier.features(&normalize(t)));
+        for c in 0..3 {
+            worst = worst.max((sparse[c] - linfa[[i, c]]).abs());
+        }
+    }
+    assert!(texts.len() > 1000);
+    assert!(worst < 1e-5, "largest difference {worst}");
+}
+
+#[test]
+fn embedded_model_loads_and_classifies() {
+    let c = Classifier::with_default_model().unwrap();
+    assert_eq!(c.classify("三天不还直接抓你坐牢").label, Label::Threatening);
+    assert_eq!(c.classify("如持续未还，我司将依法向法院提起诉讼").label, Label::Compliant);
+    let empty = c.classify("  ");
+    assert_eq!((empty.label, empty.decided_by), (Label::Compliant, collectguard::DecidedBy::Empty));
+}
+
+#[test]
+fn annotated_traditional_text_normalises_and_matches_like_plain_text() {
+    assert_eq!(normalize("上門(mén)催收嚴(yán)重嗎").text, "上门催收严重吗");
+    let c = Classifier::with_default_model().unwrap();
+    let codes = |t: &str| -> Vec<String> {
+        let n = normalize(t);
+        c.lexicon().find(t, &n).matches.iter().map(|m| format!("{}:{}", m.code, m.pattern)).collect()
+    };
+    for (plain, disguised) in [
+        ("不还钱就打断你的腿", "不還 錢就打*斷你的腿"),
+        ("你这个老赖不要脸", "你這個老_賴不要臉"),
+        ("明天去你家门口泼油漆", "明天去你家門口潑油漆"),
+    ] {
+        assert!(!codes(plain).is_empty(), "{plain}");
+        assert_eq!(codes(plain), codes(disguised), "{disguised}");
+        assert_eq!(c.classify(plain).label, c.classify(disguised).label, "{disguised}");
+    }
+}
+
+#[test]
+fn embedded_lexicon_is_large_and_covers_every_code() {
+    let l = collectguard::Lexicon::embedded();
+    assert!(l.cues().len() >= 400, "{}", l.cues().len());
+    for code in collectguard::CueCode::ALL {
+        assert!(l.cues().iter().filter(|c| c.code == code).count() >= 20, "{code}");
+    }
+}
