@@ -94,9 +94,9 @@ impl<R: Read> DecodingReader<R> {
         })
     }
 
-    /// The encoding in use (after BOM sniffing at construction, the one chosen).
-    pub fn encoding_name(&self) -> &'static str {
-        self.encoding.name()
+    /// The encoding in use (`UTF-8`, `GB18030`, `UTF-16LE`, `UTF-16BE`).
+    pub fn encoding_name(&self) -> String {
+        self.encoding.name().to_ascii_uppercase()
     }
 
     fn refill(&mut self) -> io::Result<()> {
@@ -179,12 +179,39 @@ impl<R: Read> BufRead for DecodingReader<R> {
     }
 }
 
-/// Whether a sample is UTF-8, allowing a sequence cut at the sample's end.
+/// Whether a sample reads as UTF-8: valid, or valid but for a few stray bytes among many
+/// well-formed multi-byte characters (a damaged UTF-8 file, not GBK; GBK text almost
+/// never forms valid UTF-8 sequences).
 fn looks_utf8(sample: &[u8], complete: bool) -> bool {
-    match std::str::from_utf8(sample) {
-        Ok(_) => true,
-        Err(e) => !complete && e.error_len().is_none() && sample.len() - e.valid_up_to() < 4,
+    let mut rest = sample;
+    let (mut errors, mut multibyte) = (0usize, 0usize);
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                multibyte +=
+                    std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(n) => {
+                        errors += 1;
+                        rest = &bad[n..];
+                    }
+                    // A sequence cut at the end of the sample is not an error.
+                    None => {
+                        if complete {
+                            errors += 1;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
     }
+    errors == 0 || errors * 20 <= multibyte
 }
 
 /// Reads lines ending in LF, CRLF or CR (the terminator is dropped), in linear time
@@ -293,6 +320,16 @@ mod tests {
     fn gbk_detected() {
         let (bytes, _, _) = GB18030.encode("老赖还钱");
         assert_eq!(decode(&bytes, Encoding::Auto).0, "老赖还钱");
+    }
+
+    #[test]
+    fn damaged_utf8_stays_utf8() {
+        let mut b = "还钱老赖，请尽快处理。".repeat(3).into_bytes();
+        b.push(0xFF);
+        b.extend_from_slice("还钱".as_bytes());
+        let (s, w) = decode(&b, Encoding::Auto);
+        assert!(s.ends_with("\u{FFFD}还钱"), "{s}");
+        assert_eq!(w.len(), 1);
     }
 
     #[test]

@@ -485,6 +485,10 @@ fn score(a: ScoreArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common)?;
     let mut reader = csv_reader(open_decoded(&a.input, a.common.encoding.into())?, a.flexible);
     let headers = reader.headers().map_err(|e| csv_error(&source, e))?.clone();
+    if headers.is_empty() {
+        eprintln!("collectguard: {source}: empty input, nothing to score");
+        return Ok(ExitCode::SUCCESS);
+    }
     let col = pick_text_column(&headers, a.text_column.as_deref(), &source)?;
     let width = headers.len();
     let mut out_header: Vec<String> = headers.iter().map(str::to_string).collect();
