@@ -505,6 +505,7 @@ fn score(a: ScoreArgs) -> Result<ExitCode> {
                 .suffix(".partial")
                 .tempfile_in(dir)
                 .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+            readable_by_all(&tmp)?;
             let f = tmp.reopen()?;
             (Box::new(BufWriter::new(f)), Some((tmp, path.clone())))
         }
@@ -680,7 +681,18 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)?;
+    readable_by_all(&tmp)?;
     tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Temporary files are created private (0600); the finished file gets ordinary permissions.
+fn readable_by_all(tmp: &tempfile::NamedTempFile) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     Ok(())
 }
 
@@ -705,12 +717,12 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode> {
                 let cues = output::cues_field(&v.matches);
                 writeln!(
                     w,
-                    "row {}: {} -> {} {:.2} ({:?}) {}  [{}]",
+                    "row {}: {} -> {} {:.2} ({}) {}  [{}]",
                     i + 1,
                     e.label,
                     v.label,
                     v.confidence,
-                    v.decided_by,
+                    v.decided_by.as_str(),
                     e.text,
                     cues
                 )?;
@@ -738,7 +750,7 @@ fn explain_cmd(a: ExplainArgs) -> Result<ExitCode> {
         writeln!(out, "{}", serde_json::to_string_pretty(&ex)?)?;
     } else {
         let v = &ex.verdict;
-        writeln!(out, "{}  {:.4}  (decided by {:?})", v.label, v.confidence, v.decided_by)?;
+        writeln!(out, "{}  {:.4}  (decided by {})", v.label, v.confidence, v.decided_by.as_str())?;
         writeln!(
             out,
             "model scores: compliant {:.4}  threatening {:.4}  harassing {:.4}",

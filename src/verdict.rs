@@ -50,6 +50,16 @@ pub struct Verdict {
     pub matches: Vec<CueMatch>,
 }
 
+impl DecidedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecidedBy::Model => "model",
+            DecidedBy::Cue => "cue",
+            DecidedBy::Empty => "empty",
+        }
+    }
+}
+
 fn severity(l: Label) -> u8 {
     match l {
         Label::Compliant => 0,
