@@ -45,8 +45,8 @@ pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
     let model = classifier.model();
     let x = classifier.features(&norm);
     let mut ranges: BTreeMap<u32, Vec<std::ops::Range<usize>>> = BTreeMap::new();
-    classifier.tokenizer().terms(&norm.text, |key, r| {
-        if let Some(i) = model.vocab().get(key) {
+    classifier.tokenizer().terms(&norm.text, |term, r| {
+        if let Some(i) = model.vocab().get_term(term) {
             ranges.entry(i).or_default().push(r);
         }
     });

@@ -1,7 +1,8 @@
 //! TF-IDF features: sublinear term frequency times idf, rows L2-normalised, over a
 //! vocabulary fixed at training time.
 
-use std::collections::HashMap;
+use crate::tokenize::Term;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 /// A message's features: sorted feature indices and their TF-IDF values.
@@ -21,8 +22,22 @@ pub struct Hit {
 /// Feature index and idf for each vocabulary term.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    index: HashMap<String, u32>,
+    index: FxHashMap<Box<str>, u32>,
+    /// Bigram features (`b:` + two chars), keyed by the two chars packed in a u64.
+    bigrams: FxHashMap<u64, u32>,
     idf: Vec<f64>,
+}
+
+fn pack(a: char, b: char) -> u64 {
+    ((a as u64) << 32) | b as u64
+}
+
+fn as_bigram(key: &str) -> Option<(char, char)> {
+    let mut cs = key.strip_prefix("b:")?.chars();
+    match (cs.next(), cs.next(), cs.next()) {
+        (Some(a), Some(b), None) => Some((a, b)),
+        _ => None,
+    }
 }
 
 impl Vocabulary {
@@ -31,13 +46,18 @@ impl Vocabulary {
         if terms.len() != idf.len() {
             return Err(format!("{} features but {} idf values", terms.len(), idf.len()));
         }
-        let mut index = HashMap::with_capacity(terms.len());
+        let mut index = FxHashMap::default();
+        let mut bigrams = FxHashMap::default();
         for (i, t) in terms.iter().enumerate() {
-            if index.insert(t.clone(), i as u32).is_some() {
+            let dup = match as_bigram(t) {
+                Some((a, b)) => bigrams.insert(pack(a, b), i as u32).is_some(),
+                None => index.insert(t.as_str().into(), i as u32).is_some(),
+            };
+            if dup {
                 return Err(format!("feature {t:?} appears twice"));
             }
         }
-        Ok(Vocabulary { index, idf })
+        Ok(Vocabulary { index, bigrams, idf })
     }
 
     pub fn len(&self) -> usize {
@@ -48,8 +68,20 @@ impl Vocabulary {
         self.idf.is_empty()
     }
 
-    pub fn get(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+    /// Index of a feature by its key.
+    pub fn get(&self, key: &str) -> Option<u32> {
+        match as_bigram(key) {
+            Some((a, b)) => self.bigrams.get(&pack(a, b)).copied(),
+            None => self.index.get(key).copied(),
+        }
+    }
+
+    /// Index of a term as the tokenizer emits it.
+    pub fn get_term(&self, term: Term<'_>) -> Option<u32> {
+        match term {
+            Term::Word(k) => self.index.get(k).copied(),
+            Term::Bigram(a, b) => self.bigrams.get(&pack(a, b)).copied(),
+        }
     }
 
     /// Builds the TF-IDF row from the (index) stream of a message's terms.
@@ -62,7 +94,7 @@ impl Vocabulary {
             while j < hits.len() && hits[j] == hits[i] {
                 j += 1;
             }
-            let tf = 1.0 + ((j - i) as f64).ln();
+            let tf = sublinear_tf(j - i);
             v.indices.push(hits[i]);
             v.values.push(tf * self.idf[hits[i] as usize]);
             i = j;
@@ -73,6 +105,11 @@ impl Vocabulary {
         }
         v
     }
+}
+
+/// 1 + ln(count); nearly every term occurs once, where that is exactly 1.
+fn sublinear_tf(count: usize) -> f64 {
+    if count == 1 { 1.0 } else { 1.0 + (count as f64).ln() }
 }
 
 /// Smoothed idf, as scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
@@ -94,6 +131,23 @@ mod tests {
         assert!((v.values[0] - a / n).abs() < 1e-12);
         assert!((v.values[1] - b / n).abs() < 1e-12);
         assert!(vocab.vectorize(vec![]).indices.is_empty());
+    }
+
+    #[test]
+    fn bigram_and_word_keys_resolve_alike() {
+        let vocab = Vocabulary::new(&["b:还钱".into(), "w:还钱".into(), "b:x".into()], vec![1.0; 3]).unwrap();
+        assert_eq!(vocab.get("b:还钱"), Some(0));
+        assert_eq!(vocab.get_term(Term::Bigram('还', '钱')), Some(0));
+        assert_eq!(vocab.get_term(Term::Word("w:还钱")), Some(1));
+        assert_eq!(vocab.get("b:x"), Some(2));
+        assert_eq!(vocab.get("b:钱还"), None);
+    }
+
+    #[test]
+    fn tf_table_equals_the_formula() {
+        for k in 1..20 {
+            assert_eq!(sublinear_tf(k), 1.0 + (k as f64).ln(), "{k}");
+        }
     }
 
     #[test]

@@ -67,8 +67,8 @@ impl Classifier {
     pub fn features(&self, norm: &Normalized) -> SparseVec {
         let vocab = self.model.vocab();
         let mut hits = Vec::with_capacity(64);
-        self.tokenizer.terms(&norm.text, |key, _| {
-            if let Some(i) = vocab.get(key) {
+        self.tokenizer.terms(&norm.text, |term, _| {
+            if let Some(i) = vocab.get_term(term) {
                 hits.push(i);
             }
         });

@@ -11,7 +11,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Names the tokenizer and feature recipe a model was trained with; a model trained with
 /// another recipe would silently score the wrong features.
 pub const ANALYZER: &str =
-    "nfkc+t2s+desep/jieba-words+negation-scope+han-bigrams/digits-folded/tfidf-sublinear-l2";
+    "nfkc+t2s+desep/jieba-words-nohmm+negation-scope+han-bigrams/digits-folded/tfidf-sublinear-l2";
 
 /// The model file as stored on disk (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

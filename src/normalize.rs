@@ -6,6 +6,7 @@
 //! exact original characters.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -131,8 +132,21 @@ pub fn fold_width(original: &str) -> Vec<Ch> {
             out.push(Ch { c: ' ', start: start as u32, end: end as u32 });
             continue;
         }
-        if c.is_ascii() {
+        let n = c as u32;
+        let next_combines = iter.peek().is_some_and(|&(_, m)| {
+            // Most neighbours are ASCII, Han or full-width forms: none combine.
+            let m32 = m as u32;
+            !(m.is_ascii() || (0x4E00..=0x9FFF).contains(&m32) || (0xFF00..=0xFFEF).contains(&m32))
+                && is_combining_mark(m)
+        });
+        // Fast paths: ASCII, CJK unified ideographs and full-width ASCII need no NFKC.
+        if c.is_ascii() || ((0x4E00..=0x9FFF).contains(&n) && !next_combines) {
             out.push(Ch { c, start: start as u32, end: end as u32 });
+            continue;
+        }
+        if (0xFF01..=0xFF5E).contains(&n) && !next_combines {
+            let folded = char::from_u32(n - 0xFEE0).unwrap_or(c);
+            out.push(Ch { c: folded, start: start as u32, end: end as u32 });
             continue;
         }
         if let Some(d) = fold_digit(c) {
@@ -175,7 +189,7 @@ pub fn lowercase_ascii(mut chars: Vec<Ch>) -> Vec<Ch> {
 /// Traditional to simplified with fast2s, which maps one character to one character
 /// (looking at its neighbours), so the offset map is untouched.
 pub fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
-    if !chars.iter().any(|ch| is_han(ch.c)) {
+    if !chars.iter().any(|ch| may_be_traditional(ch.c)) {
         return chars;
     }
     let s: String = chars.iter().map(|ch| ch.c).collect();
@@ -187,6 +201,26 @@ pub fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
     }
     chars
 }
+
+/// Whether fast2s could change `c`. Most messages are already simplified and skip the
+/// conversion. The set is fast2s's table (every BMP character it converts on its own) plus
+/// the few it converts only next to certain neighbours; a unit test checks it against
+/// fast2s itself.
+pub fn may_be_traditional(c: char) -> bool {
+    static SET: OnceLock<Vec<u64>> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        let mut bits = vec![0u64; 1024];
+        for c in TRADITIONAL.chars() {
+            bits[c as usize / 64] |= 1 << (c as usize % 64);
+        }
+        bits
+    });
+    let n = c as usize;
+    n < 0x10000 && set[n / 64] & (1 << (n % 64)) != 0
+}
+
+/// The characters fast2s may convert (see [`may_be_traditional`]).
+const TRADITIONAL: &str = include_str!("traditional.txt");
 
 fn is_tone_vowel(c: char) -> bool {
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c)
@@ -224,21 +258,26 @@ fn pinyin_annotation_len(chars: &[Ch], i: usize) -> usize {
 
 /// Removes pinyin annotations that follow a Han character, as scraped pages carry them:
 /// `上門(mén)` becomes `上門`.
-pub fn strip_pinyin(chars: Vec<Ch>) -> Vec<Ch> {
-    let mut out = Vec::with_capacity(chars.len());
+pub fn strip_pinyin(mut chars: Vec<Ch>) -> Vec<Ch> {
+    if !chars.iter().any(|ch| ch.c == '(') {
+        return chars;
+    }
+    let mut w = 0;
     let mut i = 0;
     while i < chars.len() {
-        if i > 0 && is_han(chars[i - 1].c) {
+        if w > 0 && is_han(chars[w - 1].c) {
             let n = pinyin_annotation_len(&chars, i);
             if n > 0 {
                 i += n;
                 continue;
             }
         }
-        out.push(chars[i]);
+        chars[w] = chars[i];
+        w += 1;
         i += 1;
     }
-    out
+    chars.truncate(w);
+    chars
 }
 
 fn is_separator(c: char) -> bool {
@@ -279,14 +318,14 @@ fn is_separator(c: char) -> bool {
 /// Drops runs of separators and emoji that sit between two Han characters (`老 赖`,
 /// `还*钱`, `朋👉友`). Emoji in such runs are moved to the end of the text, after a
 /// space, so they still count as tokens and their spans still point at the original.
-pub fn drop_separators(chars: Vec<Ch>) -> Vec<Ch> {
-    let mut out: Vec<Ch> = Vec::with_capacity(chars.len());
+pub fn drop_separators(mut chars: Vec<Ch>) -> Vec<Ch> {
     let mut moved: Vec<Ch> = Vec::new();
+    let mut w = 0;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i].c;
-        let noise = is_separator(c) || is_emoji(c);
-        if noise && out.last().is_some_and(|p| is_han(p.c) && p.c != '丨') {
+        let maybe_noise = c == '丨' || (!is_han(c) && (is_separator(c) || is_emoji(c)));
+        if maybe_noise && w > 0 && is_han(chars[w - 1].c) && chars[w - 1].c != '丨' {
             let mut j = i;
             while j < chars.len() && (is_separator(chars[j].c) || is_emoji(chars[j].c)) {
                 j += 1;
@@ -297,30 +336,34 @@ pub fn drop_separators(chars: Vec<Ch>) -> Vec<Ch> {
                 continue;
             }
         }
-        out.push(chars[i]);
+        chars[w] = chars[i];
+        w += 1;
         i += 1;
     }
+    chars.truncate(w);
     if !moved.is_empty() {
-        let at = out.last().map_or(0, |c| c.end);
-        out.push(Ch { c: ' ', start: at, end: at });
-        out.extend(moved);
+        let at = chars.last().map_or(0, |c| c.end);
+        chars.push(Ch { c: ' ', start: at, end: at });
+        chars.extend(moved);
     }
-    out
+    chars
 }
 
 /// Squeezes a run of three or more of the same character to two (`滚滚滚滚` → `滚滚`).
 /// Digits are never squeezed: amounts must stay as they are.
-pub fn squeeze_repeats(chars: Vec<Ch>) -> Vec<Ch> {
-    let mut out: Vec<Ch> = Vec::with_capacity(chars.len());
-    for ch in chars {
-        let n = out.len();
-        if n >= 2 && !ch.c.is_ascii_digit() && out[n - 1].c == ch.c && out[n - 2].c == ch.c {
-            out[n - 1].end = ch.end;
+pub fn squeeze_repeats(mut chars: Vec<Ch>) -> Vec<Ch> {
+    let mut w = 0;
+    for i in 0..chars.len() {
+        let ch = chars[i];
+        if w >= 2 && !ch.c.is_ascii_digit() && chars[w - 1].c == ch.c && chars[w - 2].c == ch.c {
+            chars[w - 1].end = ch.end;
             continue;
         }
-        out.push(ch);
+        chars[w] = ch;
+        w += 1;
     }
-    out
+    chars.truncate(w);
+    chars
 }
 
 #[cfg(test)]
@@ -352,6 +395,46 @@ mod tests {
     fn traditional_to_simplified() {
         assert_eq!(text(&to_simplified(fold_width("還錢老賴"))), "还钱老赖");
         assert_eq!(text(&to_simplified(fold_width("abc"))), "abc");
+    }
+
+    /// Every BMP character fast2s converts on its own, plus the context-only ones.
+    fn fast2s_changes() -> String {
+        let candidates: Vec<char> = (0x80u32..=0xFFFF).filter_map(char::from_u32).collect();
+        let spaced: String = candidates.iter().flat_map(|&c| [c, ' ']).collect();
+        let converted = fast2s::convert(&spaced);
+        let mut set: Vec<char> = candidates
+            .iter()
+            .zip(converted.chars().step_by(2))
+            .filter(|(c, d)| c != &d)
+            .map(|(c, _)| *c)
+            .collect();
+        set.extend(['藉', '著', '苧', '闔', '鍾', '讎', '畫']);
+        set.sort();
+        set.dedup();
+        set.into_iter().collect()
+    }
+
+    #[test]
+    fn traditional_set_matches_fast2s() {
+        let mut listed: Vec<char> = TRADITIONAL.chars().filter(|c| !c.is_whitespace()).collect();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(
+            listed.into_iter().collect::<String>(),
+            fast2s_changes(),
+            "regenerate src/traditional.txt"
+        );
+    }
+
+    #[test]
+    fn traditional_set_covers_the_table_and_context_cases() {
+        for c in ['還', '錢', '賴', '門', '著', '藉', '乾'] {
+            assert!(may_be_traditional(c), "{c}");
+        }
+        for c in ['还', '钱', '你', 'a', '，', '🔪'] {
+            assert!(!may_be_traditional(c), "{c}");
+        }
+        assert_eq!(text(&to_simplified(fold_width("看著"))), "看着");
     }
 
     #[test]
