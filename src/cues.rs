@@ -281,6 +281,7 @@ impl Lexicon {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&strings)
             .map_err(|e| e.to_string())?;
         let build = |words: &[&str]| {

@@ -87,7 +87,8 @@ impl Vocabulary {
     /// Builds the TF-IDF row from the (index) stream of a message's terms.
     pub fn vectorize(&self, mut hits: Vec<u32>) -> SparseVec {
         hits.sort_unstable();
-        let mut v = SparseVec::default();
+        let mut v =
+            SparseVec { indices: Vec::with_capacity(hits.len()), values: Vec::with_capacity(hits.len()) };
         let mut i = 0;
         while i < hits.len() {
             let mut j = i;
