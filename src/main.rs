@@ -565,16 +565,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// A spinner counting rows on stderr, only when stderr is a terminal.
 fn progress_bar(unit: &str) -> Option<indicatif::ProgressBar> {
+    progress_bar_with(&format!("{{spinner}} {{pos}} {unit} ({{per_sec}}) {{elapsed}}"))
+}
+
+fn progress_bar_with(template: &str) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() {
         return None;
     }
     let p = indicatif::ProgressBar::new_spinner();
     p.set_style(
-        indicatif::ProgressStyle::with_template(&format!(
-            "{{spinner}} {{pos}} {unit} ({{per_sec}}) {{elapsed}}"
-        ))
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
     p.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(p)
@@ -653,8 +656,20 @@ fn train(a: TrainArgs) -> Result<ExitCode> {
         files.push(info);
     }
     let tokenizer = collectguard::tokenize::Tokenizer::new();
-    let progress = |m: &str| eprintln!("collectguard: {m}");
+    // On a terminal a spinner shows the current stage and the time spent; each finished
+    // stage stays printed above it. Elsewhere the stages are plain lines.
+    let spinner = progress_bar_with("{spinner} {msg} {elapsed}");
+    let progress = |m: &str| match &spinner {
+        Some(p) => {
+            p.println(format!("collectguard: {m}"));
+            p.set_message(m.to_string());
+        }
+        None => eprintln!("collectguard: {m}"),
+    };
     let fitted = params.fit(&tokenizer, &examples, files, &progress).map_err(|e| anyhow!(e))?;
+    if let Some(p) = spinner {
+        p.finish_and_clear();
+    }
     let mut file = fitted.file;
     if let Some(test) = &a.test {
         let (ex, _) = read_labelled(test, None, "label", encoding)?;

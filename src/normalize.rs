@@ -68,6 +68,11 @@ impl Normalized {
 /// simplified, pinyin annotations out, separators between Han characters out (emoji moved
 /// to the end), repeated characters squeezed.
 pub fn normalize(original: &str) -> Normalized {
+    plain(original).unwrap_or_else(|| normalize_stepwise(original))
+}
+
+/// The step-by-step pipeline; [`normalize`] takes a one-pass shortcut when it can.
+pub fn normalize_stepwise(original: &str) -> Normalized {
     let chars = fold_width(original);
     let chars = lowercase_ascii(chars);
     let chars = to_simplified(chars);
@@ -81,6 +86,46 @@ pub fn normalize(original: &str) -> Normalized {
         spans.push((ch.start, ch.end));
     }
     Normalized { text, spans }
+}
+
+/// One pass for the common message: simplified Han, ASCII, full-width ASCII and common
+/// CJK punctuation, with nothing to remove or squeeze. Returns `None` as soon as any step
+/// of the full pipeline could do more than map one character to one character.
+fn plain(original: &str) -> Option<Normalized> {
+    let mut text = String::with_capacity(original.len());
+    let mut spans = Vec::with_capacity(original.len() / 2 + 1);
+    let (mut p, mut pp) = ('\0', '\0');
+    for (i, c) in original.char_indices() {
+        let n = c as u32;
+        let mapped = if c.is_ascii() {
+            if c.is_ascii_control() {
+                return None;
+            }
+            c.to_ascii_lowercase()
+        } else if (0x4E00..=0x9FFF).contains(&n) {
+            if c == '丨' || may_be_traditional(c) {
+                return None;
+            }
+            c
+        } else if (0xFF01..=0xFF5E).contains(&n) {
+            char::from_u32(n - 0xFEE0)?.to_ascii_lowercase()
+        } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
+        {
+            c
+        } else {
+            return None;
+        };
+        if is_han(p) && (is_separator(mapped) || mapped == '(') {
+            return None;
+        }
+        if mapped == p && p == pp && !mapped.is_ascii_digit() {
+            return None;
+        }
+        text.push(mapped);
+        spans.push((i as u32, (i + c.len_utf8()) as u32));
+        (pp, p) = (p, mapped);
+    }
+    Some(Normalized { text, spans })
 }
 
 pub fn is_han(c: char) -> bool {
@@ -464,6 +509,26 @@ mod tests {
     fn repeats_squeezed_but_not_digits() {
         assert_eq!(text(&squeeze_repeats(fold_width("滚滚滚滚！！！10000"))), "滚滚!!10000");
         assert_eq!(text(&squeeze_repeats(fold_width("谢谢"))), "谢谢");
+    }
+
+    #[test]
+    fn shortcut_equals_the_stepwise_pipeline() {
+        for s in [
+            "您本期账单3021.66元，最后还款日12月5日。",
+            "【有钱花】APP内查看“我的账单”",
+            "ＡＰＰ内查看",
+            "你好 我是",
+            "还还还钱",
+            "老 赖",
+            "上門(mén)",
+            "3-2-1108",
+            "",
+        ] {
+            assert_eq!(normalize(s), normalize_stepwise(s), "{s}");
+        }
+        assert!(plain("您本期账单已出，请按时还款。").is_some());
+        assert!(plain("還錢").is_none());
+        assert!(plain("老 赖").is_none());
     }
 
     #[test]

@@ -69,3 +69,27 @@ proptest! {
         check_spans(&text);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The one-pass shortcut and the step-by-step pipeline agree on everything.
+    #[test]
+    fn shortcut_and_stepwise_normalisation_agree(text in messy_text()) {
+        prop_assert_eq!(normalize(&text), collectguard::normalize::normalize_stepwise(&text));
+    }
+
+    #[test]
+    fn shortcut_and_stepwise_agree_on_plain_looking_text(text in "[a-zA-Z0-9 ,.*()_一-龥，。、“”《》【】ＡＢ１（）]{0,30}") {
+        prop_assert_eq!(normalize(&text), collectguard::normalize::normalize_stepwise(&text));
+    }
+}
+
+#[test]
+fn shortcut_and_stepwise_agree_on_the_corpus() {
+    let mut r = csv::Reader::from_path("data/train.csv").unwrap();
+    for rec in r.records() {
+        let text = rec.unwrap()[0].to_string();
+        assert_eq!(normalize(&text), collectguard::normalize::normalize_stepwise(&text), "{text}");
+    }
+}
