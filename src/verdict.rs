@@ -7,20 +7,7 @@ use serde::Serialize;
 
 /// Codes whose unguarded match can decide the label: a cue raises the severity over the
 /// model's label, or breaks the tie when the model is unsure (top probability < [`UNSURE`]).
-pub const DECISIVE_CODES: &[CueCode] = &[
-    CueCode::T1,
-    CueCode::T2,
-    CueCode::T3,
-    CueCode::T4,
-    CueCode::T5,
-    CueCode::T6,
-    CueCode::T7,
-    CueCode::H1,
-    CueCode::H2,
-    CueCode::H3,
-    CueCode::H4,
-    CueCode::H5,
-];
+pub const DECISIVE_CODES: &[CueCode] = &CueCode::ALL;
 
 /// Below this top probability the model is unsure, and the cues' label breaks the tie
 /// even when it is less severe than the model's guess.
