@@ -248,13 +248,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn load_classifier(common: &Common) -> Result<Classifier> {
+/// Sizes rayon's pool from `--threads` (default: all cores).
+fn set_threads(common: &Common) -> Result<()> {
     if let Some(n) = common.threads {
         if n == 0 {
             bail!("--threads must be at least 1");
         }
         rayon::ThreadPoolBuilder::new().num_threads(n).build_global().ok();
     }
+    Ok(())
+}
+
+fn load_classifier(common: &Common) -> Result<Classifier> {
+    set_threads(common)?;
     let model = match &common.model {
         Some(p) => Model::load(p)?,
         None => Model::from_json(collectguard::DEFAULT_MODEL).context("embedded default model")?,
@@ -274,7 +280,13 @@ fn open_decoded(path: &Path, encoding: Encoding) -> Result<DecodingReader<Box<dy
     } else {
         Box::new(File::open(path).with_context(|| format!("cannot open {name}"))?)
     };
-    let label = name.clone();
+    decoder(raw, encoding, &name)
+}
+
+/// Decodes `raw` to UTF-8, warning on stderr (with the line) about undecodable bytes and
+/// saying which encoding is used when it is not UTF-8.
+fn decoder<R: Read>(raw: R, encoding: Encoding, name: &str) -> Result<DecodingReader<R>> {
+    let label = name.to_string();
     let warn = Box::new(move |w: DecodeWarning| {
         eprintln!("collectguard: warning: {label}: line {}: {}", w.line, w.message)
     });
@@ -621,11 +633,7 @@ fn read_labelled(
 }
 
 fn open_decoded_bytes(bytes: &[u8], encoding: Encoding, name: &str) -> Result<String> {
-    let label = name.to_string();
-    let warn = Box::new(move |w: DecodeWarning| {
-        eprintln!("collectguard: warning: {label}: line {}: {}", w.line, w.message)
-    });
-    let mut r = DecodingReader::new(bytes, encoding, warn)?;
+    let mut r = decoder(bytes, encoding, name)?;
     let mut s = String::new();
     r.read_to_string(&mut s)?;
     Ok(s)
@@ -642,9 +650,7 @@ fn train(a: TrainArgs) -> Result<ExitCode> {
     }
     .check()
     .map_err(|e| anyhow!(e))?;
-    if let Some(n) = a.common.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
-    }
+    set_threads(&a.common)?;
     let encoding: Encoding = a.common.encoding.into();
     let mut examples = Vec::new();
     let mut files = Vec::new();
