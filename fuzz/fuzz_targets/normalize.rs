@@ -1,11 +1,12 @@
 //! Arbitrary text through `normalize`; every char range of the result maps back to an
-//! in-bounds, char-aligned range of the original.
+//! in-bounds, char-aligned range of the original, and the one-pass shortcut of
+//! `normalize` agrees with the stepwise pipeline.
 
 #![no_main]
 
 mod common;
 
-use collectguard::normalize::normalize;
+use collectguard::normalize::{normalize, normalize_stepwise};
 use libfuzzer_sys::fuzz_target;
 
 fn check_range(s: &str, n: &collectguard::Normalized, i: usize, j: usize, with_span: bool) {
@@ -25,6 +26,10 @@ fn check_range(s: &str, n: &collectguard::Normalized, i: usize, j: usize, with_s
 
 fuzz_target!(|s: &str| {
     let n = normalize(s);
+    // The one-pass shortcut must give exactly what the step-by-step pipeline gives
+    // (text and offset map).
+    let stepwise = normalize_stepwise(s);
+    assert!(n == stepwise, "normalize disagrees with normalize_stepwise for {s:?}:\n  normalize:          {n:?}\n  normalize_stepwise: {stepwise:?}");
     let len = n.len_chars();
     assert_eq!(len, n.text.chars().count(), "len_chars disagrees with the text");
     if len <= 48 {
