@@ -40,16 +40,19 @@ pub struct Explanation {
 
 /// Explains the verdict on `text`.
 pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
-    let verdict = classifier.classify(text);
     let norm = normalize(text);
     let model = classifier.model();
-    let x = classifier.features(&norm);
+    // One tokenizer pass gives both the feature row and where each feature occurs.
+    let mut hits = Vec::new();
     let mut ranges: BTreeMap<u32, Vec<std::ops::Range<usize>>> = BTreeMap::new();
     classifier.tokenizer().terms(&norm.text, |term, r| {
         if let Some(i) = model.vocab().get_term(term) {
+            hits.push(i);
             ranges.entry(i).or_default().push(r);
         }
     });
+    let x = model.vocab().vectorize(hits);
+    let (verdict, suppressed) = classifier.judge(text, &norm, &x);
     let li = verdict.label.index();
     let mut evidence: Vec<Evidence> = x
         .indices
@@ -71,16 +74,6 @@ pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
         .collect();
     evidence
         .sort_by(|a, b| b.contributions[li].total_cmp(&a.contributions[li]).then(a.feature.cmp(&b.feature)));
-    let suppressed = if norm.text.trim().is_empty() {
-        Vec::new()
-    } else {
-        classifier
-            .lexicon()
-            .find(text, &norm)
-            .suppressed
-            .into_iter()
-            .map(|(cue, guard)| Suppressed { cue, guard })
-            .collect()
-    };
+    let suppressed = suppressed.into_iter().map(|(cue, guard)| Suppressed { cue, guard }).collect();
     Explanation { text: text.to_string(), verdict, intercepts: model.file.intercepts, evidence, suppressed }
 }

@@ -82,8 +82,21 @@ impl Classifier {
         if norm.text.trim().is_empty() {
             return verdict::empty();
         }
-        let scores = self.model.predict(&self.features(&norm));
-        let cues = self.lexicon.find(text, &norm);
-        verdict::decide(scores, cues.matches)
+        self.judge(text, &norm, &self.features(&norm)).0
+    }
+
+    /// The verdict from a message's normalised form and feature row, and the cues that
+    /// matched but were guarded.
+    pub fn judge(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        x: &SparseVec,
+    ) -> (Verdict, Vec<(CueMatch, cues::Guard)>) {
+        if norm.text.trim().is_empty() {
+            return (verdict::empty(), Vec::new());
+        }
+        let cues = self.lexicon.find(text, norm);
+        (verdict::decide(self.model.predict(x), cues.matches), cues.suppressed)
     }
 }

@@ -90,11 +90,6 @@ impl Tokenizer {
             prev = han.then_some(c);
         }
     }
-
-    /// The words of `text`, as jieba cuts them (used by benchmarks and tests).
-    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba.cut(text, HMM).into_iter().map(|t| t.word).collect()
-    }
 }
 
 impl Default for Tokenizer {
