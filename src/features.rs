@@ -22,14 +22,34 @@ pub struct Hit {
 /// Feature index and idf for each vocabulary term.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
+    /// Every feature that is not a bigram, by its key.
     index: FxHashMap<Box<str>, u32>,
-    /// Bigram features (`b:` + two chars), keyed by the two chars packed in a u64.
-    bigrams: FxHashMap<u64, u32>,
+    /// Word features of up to three characters, by the packed characters: the `w:` and
+    /// the `n:` index ([`NONE`] if absent), so a token costs one probe whatever its scope.
+    short_words: PackedTable<[u32; 2]>,
+    /// Longer word features, by the word.
+    long_words: FxHashMap<Box<str>, [u32; 2]>,
+    /// Bigram features (`b:` + two chars), by the two chars packed.
+    bigrams: PackedTable<u32>,
     idf: Vec<f64>,
 }
 
+const NONE: u32 = u32::MAX;
+
+/// Up to three characters in one nonzero u64 (21 bits each, plus one so `\0` counts).
+fn pack_chars(word: &str) -> Option<u64> {
+    let mut key = 0u64;
+    for (n, c) in word.chars().enumerate() {
+        if n == 3 {
+            return None;
+        }
+        key = (key << 21) | (c as u64 + 1);
+    }
+    (key != 0).then_some(key)
+}
+
 fn pack(a: char, b: char) -> u64 {
-    ((a as u64) << 32) | b as u64
+    ((a as u64 + 1) << 21) | (b as u64 + 1)
 }
 
 fn as_bigram(key: &str) -> Option<(char, char)> {
@@ -40,6 +60,51 @@ fn as_bigram(key: &str) -> Option<(char, char)> {
     }
 }
 
+/// An open-addressing table from nonzero u64 keys, built once: a probe is a multiply, a
+/// shift and (nearly always) one or two compares, several times cheaper than hashing a
+/// string, and tokens are looked up about fifty times per message.
+#[derive(Debug, Clone)]
+struct PackedTable<V> {
+    keys: Vec<u64>,
+    values: Vec<V>,
+    shift: u32,
+}
+
+impl<V: Copy> PackedTable<V> {
+    /// A table for `entries` (distinct keys), at most a quarter full.
+    fn new(entries: &[(u64, V)], empty: V) -> Self {
+        let size = (entries.len() * 4).next_power_of_two().max(16);
+        let mut t =
+            PackedTable { keys: vec![0; size], values: vec![empty; size], shift: 64 - size.trailing_zeros() };
+        for &(k, v) in entries {
+            let mut i = t.slot(k);
+            while t.keys[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            t.keys[i] = k;
+            t.values[i] = v;
+        }
+        t
+    }
+
+    fn slot(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<V> {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            match self.keys[i] {
+                k if k == key => return Some(self.values[i]),
+                0 => return None,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
 impl Vocabulary {
     /// `terms[i]` gets index `i`. Duplicate terms are an error.
     pub fn new(terms: &[String], idf: Vec<f64>) -> Result<Self, String> {
@@ -47,17 +112,46 @@ impl Vocabulary {
             return Err(format!("{} features but {} idf values", terms.len(), idf.len()));
         }
         let mut index = FxHashMap::default();
-        let mut bigrams = FxHashMap::default();
+        let mut words: FxHashMap<&str, [u32; 2]> = FxHashMap::default();
+        let mut bigrams = Vec::new();
         for (i, t) in terms.iter().enumerate() {
+            let i = i as u32;
             let dup = match as_bigram(t) {
-                Some((a, b)) => bigrams.insert(pack(a, b), i as u32).is_some(),
-                None => index.insert(t.as_str().into(), i as u32).is_some(),
+                Some((a, b)) => {
+                    bigrams.push((pack(a, b), i));
+                    false
+                }
+                None => index.insert(t.as_str().into(), i).is_some(),
             };
             if dup {
                 return Err(format!("feature {t:?} appears twice"));
             }
+            let scoped = [("w:", 0), ("n:", 1)].into_iter().find_map(|(p, s)| Some((t.strip_prefix(p)?, s)));
+            if let Some((word, scope)) = scoped {
+                words.entry(word).or_insert([NONE; 2])[scope] = i;
+            }
         }
-        Ok(Vocabulary { index, bigrams, idf })
+        bigrams.sort_unstable();
+        if let Some(w) = bigrams.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(format!("feature {:?} appears twice", terms[w[1].1 as usize]));
+        }
+        let mut short = Vec::new();
+        let mut long_words = FxHashMap::default();
+        for (word, ix) in words {
+            match pack_chars(word) {
+                Some(k) => short.push((k, ix)),
+                None => {
+                    long_words.insert(word.into(), ix);
+                }
+            }
+        }
+        Ok(Vocabulary {
+            index,
+            short_words: PackedTable::new(&short, [NONE; 2]),
+            long_words,
+            bigrams: PackedTable::new(&bigrams, NONE),
+            idf,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -71,16 +165,23 @@ impl Vocabulary {
     /// Index of a feature by its key.
     pub fn get(&self, key: &str) -> Option<u32> {
         match as_bigram(key) {
-            Some((a, b)) => self.bigrams.get(&pack(a, b)).copied(),
+            Some((a, b)) => self.bigrams.get(pack(a, b)),
             None => self.index.get(key).copied(),
         }
     }
 
     /// Index of a term as the tokenizer emits it.
+    #[inline]
     pub fn get_term(&self, term: Term<'_>) -> Option<u32> {
         match term {
-            Term::Word(k) => self.index.get(k).copied(),
-            Term::Bigram(a, b) => self.bigrams.get(&pack(a, b)).copied(),
+            Term::Word { word, negated } => {
+                let ix = match pack_chars(word) {
+                    Some(k) => self.short_words.get(k),
+                    None => self.long_words.get(word).copied(),
+                };
+                ix.map(|ix| ix[negated as usize]).filter(|&i| i != NONE)
+            }
+            Term::Bigram(a, b) => self.bigrams.get(pack(a, b)),
         }
     }
 
@@ -89,16 +190,9 @@ impl Vocabulary {
         hits.sort_unstable();
         let mut v =
             SparseVec { indices: Vec::with_capacity(hits.len()), values: Vec::with_capacity(hits.len()) };
-        let mut i = 0;
-        while i < hits.len() {
-            let mut j = i;
-            while j < hits.len() && hits[j] == hits[i] {
-                j += 1;
-            }
-            let tf = sublinear_tf(j - i);
-            v.indices.push(hits[i]);
-            v.values.push(tf * self.idf[hits[i] as usize]);
-            i = j;
+        for run in hits.chunk_by(|a, b| a == b) {
+            v.indices.push(run[0]);
+            v.values.push(sublinear_tf(run.len()) * self.idf[run[0] as usize]);
         }
         let norm = v.values.iter().map(|x| x * x).sum::<f64>().sqrt();
         if norm > 0.0 {
@@ -106,10 +200,15 @@ impl Vocabulary {
         }
         v
     }
+
+    /// The idf of each feature, by index.
+    pub fn idf(&self) -> &[f64] {
+        &self.idf
+    }
 }
 
 /// 1 + ln(count); nearly every term occurs once, where that is exactly 1.
-fn sublinear_tf(count: usize) -> f64 {
+pub fn sublinear_tf(count: usize) -> f64 {
     if count == 1 { 1.0 } else { 1.0 + (count as f64).ln() }
 }
 
@@ -139,9 +238,37 @@ mod tests {
         let vocab = Vocabulary::new(&["b:还钱".into(), "w:还钱".into(), "b:x".into()], vec![1.0; 3]).unwrap();
         assert_eq!(vocab.get("b:还钱"), Some(0));
         assert_eq!(vocab.get_term(Term::Bigram('还', '钱')), Some(0));
-        assert_eq!(vocab.get_term(Term::Word("w:还钱")), Some(1));
+        assert_eq!(vocab.get_term(Term::Word { word: "还钱", negated: false }), Some(1));
+        assert_eq!(vocab.get_term(Term::Word { word: "还钱", negated: true }), None);
         assert_eq!(vocab.get("b:x"), Some(2));
         assert_eq!(vocab.get("b:钱还"), None);
+    }
+
+    #[test]
+    fn words_resolve_by_scope() {
+        let keys = [
+            "n:联系".to_string(),
+            "w:联系".into(),
+            "w:n:x".into(),
+            "联系".into(),
+            "w:通讯录".into(),
+            "w:爆通讯录".into(),
+            "w:".into(),
+            "w:\0".into(),
+        ];
+        let vocab = Vocabulary::new(&keys, vec![1.0; keys.len()]).unwrap();
+        assert_eq!(vocab.get_term(Term::Word { word: "通讯录", negated: false }), Some(4));
+        assert_eq!(vocab.get_term(Term::Word { word: "爆通讯录", negated: false }), Some(5));
+        assert_eq!(vocab.get_term(Term::Word { word: "爆通讯", negated: false }), None);
+        assert_eq!(vocab.get_term(Term::Word { word: "", negated: false }), Some(6));
+        assert_eq!(vocab.get_term(Term::Word { word: "\0", negated: false }), Some(7));
+        assert_eq!(vocab.get_term(Term::Word { word: "联系", negated: false }), Some(1));
+        assert_eq!(vocab.get_term(Term::Word { word: "联系", negated: true }), Some(0));
+        assert_eq!(vocab.get_term(Term::Word { word: "n:x", negated: false }), Some(2));
+        assert_eq!(vocab.get("联系"), Some(3));
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(vocab.get(k), Some(i as u32), "{k}");
+        }
     }
 
     #[test]
@@ -154,5 +281,16 @@ mod tests {
     #[test]
     fn duplicate_terms_rejected() {
         assert!(Vocabulary::new(&["a".into(), "a".into()], vec![1.0, 1.0]).is_err());
+        assert!(Vocabulary::new(&["b:还钱".into(), "b:还钱".into()], vec![1.0, 1.0]).is_err());
+    }
+
+    #[test]
+    fn packed_table_finds_every_key_and_nothing_else() {
+        let entries: Vec<(u64, u32)> = (1..=1000u64).map(|k| (k * 7919, k as u32)).collect();
+        let t = PackedTable::new(&entries, NONE);
+        for &(k, v) in &entries {
+            assert_eq!(t.get(k), Some(v));
+        }
+        assert!((1..=1000u64).all(|k| t.get(k * 7919 + 1).is_none()));
     }
 }

@@ -130,7 +130,7 @@ impl<R: Read> DecodingReader<R> {
             let (result, read, written) =
                 self.decoder.decode_to_utf8_without_replacement(src, &mut self.output[before..], last);
             self.output.truncate(before + written);
-            self.line += self.output[before..].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.line += memchr::memchr_iter(b'\n', &self.output[before..]).count() as u64;
             self.in_start += read;
             if let DecoderResult::Malformed(_, _) = result {
                 self.output.extend_from_slice("\u{FFFD}".as_bytes());
@@ -220,60 +220,74 @@ pub struct Lines<R: BufRead> {
     inner: R,
     pending_cr: bool,
     done: bool,
+    /// Bytes of a line that spans more than one buffer fill.
+    partial: Vec<u8>,
 }
 
 impl<R: BufRead> Lines<R> {
     pub fn new(inner: R) -> Self {
-        Lines { inner, pending_cr: false, done: false }
+        Lines { inner, pending_cr: false, done: false, partial: Vec::new() }
     }
 
     /// The next line, or `None` at the end of input. A final line without a terminator
     /// still counts; an input ending in a terminator has no extra empty line.
     pub fn next_line(&mut self) -> io::Result<Option<String>> {
+        let mut line = String::new();
+        Ok(self.read_line_into(&mut line)?.then_some(line))
+    }
+
+    /// Appends the next line to `buf` and returns true, or returns false at the end of
+    /// input. Reading many lines into one buffer saves an allocation per line.
+    pub fn read_line_into(&mut self, buf: &mut String) -> io::Result<bool> {
         if self.done {
-            return Ok(None);
+            return Ok(false);
         }
-        let mut line: Vec<u8> = Vec::new();
-        let mut any = false;
+        self.partial.clear();
+        let mut spans_fills = false;
         loop {
-            let buf = match self.inner.fill_buf() {
+            let chunk = match self.inner.fill_buf() {
                 Ok(b) => b,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            if buf.is_empty() {
+            if chunk.is_empty() {
                 self.done = true;
-                return Ok(if any { Some(into_string(line)) } else { None });
+                if spans_fills {
+                    push_utf8(buf, &self.partial);
+                }
+                return Ok(spans_fills);
             }
             let mut start = 0;
             if self.pending_cr {
                 self.pending_cr = false;
-                if buf[0] == b'\n' {
+                if chunk[0] == b'\n' {
                     start = 1;
                 }
             }
-            match buf[start..].iter().position(|&b| b == b'\n' || b == b'\r') {
+            match memchr::memchr2(b'\n', b'\r', &chunk[start..]) {
                 Some(p) => {
                     let end = start + p;
-                    line.extend_from_slice(&buf[start..end]);
-                    let cr = buf[end] == b'\r';
+                    if spans_fills {
+                        self.partial.extend_from_slice(&chunk[start..end]);
+                        push_utf8(buf, &self.partial);
+                    } else {
+                        push_utf8(buf, &chunk[start..end]);
+                    }
                     let mut used = end + 1;
-                    if cr {
-                        if end + 1 < buf.len() {
-                            if buf[end + 1] == b'\n' {
-                                used += 1;
-                            }
-                        } else {
-                            self.pending_cr = true;
+                    if chunk[end] == b'\r' {
+                        match chunk.get(end + 1) {
+                            Some(b'\n') => used += 1,
+                            Some(_) => {}
+                            None => self.pending_cr = true,
                         }
                     }
                     self.inner.consume(used);
-                    return Ok(Some(into_string(line)));
+                    return Ok(true);
                 }
                 None => {
-                    any = true;
-                    line.extend_from_slice(&buf[start..]);
-                    let n = buf.len();
+                    spans_fills = true;
+                    self.partial.extend_from_slice(&chunk[start..]);
+                    let n = chunk.len();
                     self.inner.consume(n);
                 }
             }
@@ -281,9 +295,13 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
-fn into_string(bytes: Vec<u8>) -> String {
-    // The decoder guarantees UTF-8; a lossy conversion keeps any stray reader safe.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+/// Appends UTF-8 bytes to `buf`. The decoder guarantees UTF-8; a lossy conversion keeps
+/// any other reader safe.
+fn push_utf8(buf: &mut String, bytes: &[u8]) {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => buf.push_str(s),
+        Err(_) => buf.push_str(&String::from_utf8_lossy(bytes)),
+    }
 }
 
 #[cfg(test)]
@@ -362,6 +380,45 @@ mod tests {
             Lines::new(DecodingReader::new(&b"a"[..], Encoding::Utf16Le, Box::new(|_| {})).unwrap());
         while lines.next_line().unwrap().is_some() {}
         assert!(lines.next_line().unwrap().is_none());
+    }
+
+    /// A reader that hands out `step` bytes per fill, to split lines and terminators
+    /// across fills.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.data.len().min(self.step).min(buf.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_split_across_fills() {
+        let text = "还钱\r\n老赖\rab\n\n\r\nx\u{FFFD}y\r";
+        let want = vec!["还钱", "老赖", "ab", "", "", "x\u{FFFD}y"];
+        for step in 1..8 {
+            let reader = io::BufReader::with_capacity(step, Trickle { data: text.as_bytes(), step });
+            let mut l = Lines::new(reader);
+            let mut got = Vec::new();
+            let mut all = String::new();
+            while let Some(x) = l.next_line().unwrap() {
+                got.push(x);
+            }
+            assert_eq!(got, want, "step {step}");
+            let mut l =
+                Lines::new(io::BufReader::with_capacity(step, Trickle { data: text.as_bytes(), step }));
+            let mut n = 0;
+            while l.read_line_into(&mut all).unwrap() {
+                n += 1;
+            }
+            assert_eq!((n, all), (want.len(), want.concat()), "step {step}");
+        }
     }
 
     #[test]

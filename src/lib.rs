@@ -65,6 +65,11 @@ impl Classifier {
 
     /// The model's feature row for a normalised message.
     pub fn features(&self, norm: &Normalized) -> SparseVec {
+        self.model.vocab().vectorize(self.hits(norm))
+    }
+
+    /// The vocabulary index of every term of a normalised message, repeats included.
+    fn hits(&self, norm: &Normalized) -> Vec<u32> {
         let vocab = self.model.vocab();
         let mut hits = Vec::with_capacity(64);
         self.tokenizer.terms(&norm.text, |term, _| {
@@ -72,7 +77,7 @@ impl Classifier {
                 hits.push(i);
             }
         });
-        vocab.vectorize(hits)
+        hits
     }
 
     /// Classifies one message. An empty or all-blank message is compliant, decided by
@@ -82,7 +87,8 @@ impl Classifier {
         if norm.text.trim().is_empty() {
             return verdict::empty();
         }
-        self.judge(text, &norm, &self.features(&norm)).0
+        let scores = self.model.predict_hits(&self.hits(&norm));
+        verdict::decide(scores, self.lexicon.find(text, &norm).matches)
     }
 
     /// The verdict from a message's normalised form and feature row, and the cues that

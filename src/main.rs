@@ -314,26 +314,27 @@ fn for_each_line(
 ) -> Result<()> {
     let mut lines = Lines::new(open_decoded(path, encoding)?);
     let mut line_no = 0u64;
-    let mut batch: Vec<String> = Vec::with_capacity(BATCH_LINES);
+    // A batch is one buffer of text and the bounds of each line in it.
+    let mut text = String::new();
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(BATCH_LINES);
     loop {
-        batch.clear();
-        let mut bytes = 0;
-        while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-            match lines.next_line().with_context(|| format!("reading {}", input_name(path)))? {
-                Some(l) => {
-                    bytes += l.len();
-                    batch.push(l);
-                }
-                None => break,
+        text.clear();
+        bounds.clear();
+        while bounds.len() < BATCH_LINES && text.len() < BATCH_BYTES {
+            let start = text.len();
+            if !lines.read_line_into(&mut text).with_context(|| format!("reading {}", input_name(path)))? {
+                break;
             }
+            bounds.push((start, text.len()));
         }
-        if batch.is_empty() {
+        if bounds.is_empty() {
             return Ok(());
         }
-        let verdicts: Vec<Verdict> = batch.par_iter().map(|t| classifier.classify(t)).collect();
-        for (t, v) in batch.iter().zip(&verdicts) {
+        let verdicts: Vec<Verdict> =
+            bounds.par_iter().map(|&(s, e)| classifier.classify(&text[s..e])).collect();
+        for (&(s, e), v) in bounds.iter().zip(&verdicts) {
             line_no += 1;
-            sink(line_no, t, v)?;
+            sink(line_no, &text[s..e], v)?;
         }
     }
 }
@@ -357,12 +358,17 @@ fn classify(a: ClassifyArgs) -> Result<ExitCode> {
         write_csv_row(&mut out, &header)?;
     }
     let encoding: Encoding = a.common.encoding.into();
+    let mut json = Vec::new();
     for path in inputs(&a.files) {
         let name = input_name(&path);
         let mut emit = |line: u64, text: &str, v: &Verdict| -> Result<()> {
             match a.format {
                 Format::Text => output::write_text(&mut out, text, v, color)?,
-                Format::Jsonl => Record::new(&name, line, text, v).write(&mut out)?,
+                Format::Jsonl => {
+                    json.clear();
+                    Record::new(&name, line, text, v).encode(&mut json);
+                    out.write_all(&json)?;
+                }
                 Format::Csv => {
                     let line = line.to_string();
                     let mut rec: Vec<&str> = vec![&name, &line, text];
@@ -406,6 +412,7 @@ fn filter(a: FilterArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let mut selected = 0u64;
     let encoding: Encoding = a.common.encoding.into();
+    let mut json = Vec::new();
     for path in inputs(&a.files) {
         let name = input_name(&path);
         for_each_line(&classifier, &path, encoding, |line, text, v| {
@@ -415,7 +422,11 @@ fn filter(a: FilterArgs) -> Result<ExitCode> {
                 if !a.count {
                     match a.format {
                         FilterFormat::Text => writeln!(out, "{text}")?,
-                        FilterFormat::Jsonl => Record::new(&name, line, text, v).write(&mut out)?,
+                        FilterFormat::Jsonl => {
+                            json.clear();
+                            Record::new(&name, line, text, v).encode(&mut json);
+                            out.write_all(&json)?;
+                        }
                     }
                 }
             }

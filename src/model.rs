@@ -1,7 +1,7 @@
 //! The model file and prediction: a pure function of the fitted parameters and a
 //! message's sparse features.
 
-use crate::features::{SparseVec, Vocabulary};
+use crate::features::{SparseVec, Vocabulary, sublinear_tf};
 use crate::label::{Label, Scores};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -161,6 +161,49 @@ impl Model {
     /// Class probabilities of a feature row: a sparse dot product and a softmax.
     pub fn predict(&self, x: &SparseVec) -> Scores {
         softmax(self.logits(x))
+    }
+
+    /// Class probabilities straight from a message's feature hits (indices, repeats
+    /// included, in any order): equal to `predict(&vocab().vectorize(hits))` but for
+    /// rounding, without sorting or building the row. Each distinct feature is scored
+    /// with tf 1 as it comes; repeated ones (a few per message) are corrected at the end.
+    pub fn predict_hits(&self, hits: &[u32]) -> Scores {
+        const WORDS: usize = 256;
+        if self.vocab.len() > 64 * WORDS {
+            return self.predict(&self.vocab.vectorize(hits.to_vec()));
+        }
+        let idf = self.vocab.idf();
+        let weights = &self.file.weights;
+        let mut seen = [0u64; WORDS];
+        let mut repeats = Vec::new();
+        let (mut z, mut norm2) = ([0.0f64; 3], 0.0f64);
+        for &h in hits {
+            let (word, bit) = (h as usize / 64, 1u64 << (h % 64));
+            if seen[word] & bit != 0 {
+                repeats.push(h);
+                continue;
+            }
+            seen[word] |= bit;
+            let (v, w) = (idf[h as usize], &weights[h as usize]);
+            norm2 += v * v;
+            z = [z[0] + w[0] * v, z[1] + w[1] * v, z[2] + w[2] * v];
+        }
+        repeats.sort_unstable();
+        for run in repeats.chunk_by(|a, b| a == b) {
+            let h = run[0] as usize;
+            let (once, v) = (idf[h], sublinear_tf(run.len() + 1) * idf[h]);
+            let (d, w) = (v - once, &weights[h]);
+            norm2 += v * v - once * once;
+            z = [z[0] + w[0] * d, z[1] + w[1] * d, z[2] + w[2] * d];
+        }
+        let mut logits = self.file.intercepts;
+        if norm2 > 0.0 {
+            let norm = norm2.sqrt();
+            for (l, zc) in logits.iter_mut().zip(z) {
+                *l += zc / norm;
+            }
+        }
+        softmax(logits)
     }
 }
 

@@ -92,30 +92,31 @@ pub fn normalize_stepwise(original: &str) -> Normalized {
 /// CJK punctuation, with nothing to remove or squeeze. Returns `None` as soon as any step
 /// of the full pipeline could do more than map one character to one character.
 fn plain(original: &str) -> Option<Normalized> {
+    let traditional = traditional_set();
     let mut text = String::with_capacity(original.len());
     let mut spans = Vec::with_capacity(original.len() / 2 + 1);
-    let (mut p, mut pp) = ('\0', '\0');
+    let (mut p, mut pp, mut p_han) = ('\0', '\0', false);
     for (i, c) in original.char_indices() {
         let n = c as u32;
-        let mapped = if c.is_ascii() {
+        let (mapped, han) = if c.is_ascii() {
             if c.is_ascii_control() {
                 return None;
             }
-            c.to_ascii_lowercase()
+            (c.to_ascii_lowercase(), false)
         } else if (0x4E00..=0x9FFF).contains(&n) {
-            if c == '丨' || may_be_traditional(c) {
+            if c == '丨' || traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
                 return None;
             }
-            c
+            (c, true)
         } else if (0xFF01..=0xFF5E).contains(&n) {
-            char::from_u32(n - 0xFEE0)?.to_ascii_lowercase()
+            (char::from_u32(n - 0xFEE0)?.to_ascii_lowercase(), false)
         } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
         {
-            c
+            (c, false)
         } else {
             return None;
         };
-        if is_han(p) && (is_separator(mapped) || mapped == '(') {
+        if p_han && !han && (is_separator(mapped) || mapped == '(') {
             return None;
         }
         if mapped == p && p == pp && !mapped.is_ascii_digit() {
@@ -123,7 +124,7 @@ fn plain(original: &str) -> Option<Normalized> {
         }
         text.push(mapped);
         spans.push((i as u32, (i + c.len_utf8()) as u32));
-        (pp, p) = (p, mapped);
+        (pp, p, p_han) = (p, mapped, han);
     }
     Some(Normalized { text, spans })
 }
@@ -252,16 +253,20 @@ pub fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
 /// the few it converts only next to certain neighbours; a unit test checks it against
 /// fast2s itself.
 pub fn may_be_traditional(c: char) -> bool {
+    let n = c as usize;
+    n < 0x10000 && traditional_set()[n / 64] & (1 << (n % 64)) != 0
+}
+
+/// [`may_be_traditional`] as a bit set over the BMP.
+fn traditional_set() -> &'static [u64] {
     static SET: OnceLock<Vec<u64>> = OnceLock::new();
-    let set = SET.get_or_init(|| {
+    SET.get_or_init(|| {
         let mut bits = vec![0u64; 1024];
         for c in TRADITIONAL.chars() {
             bits[c as usize / 64] |= 1 << (c as usize % 64);
         }
         bits
-    });
-    let n = c as usize;
-    n < 0x10000 && set[n / 64] & (1 << (n % 64)) != 0
+    })
 }
 
 /// The characters fast2s may convert (see [`may_be_traditional`]).

@@ -13,11 +13,12 @@ pub struct Tokenizer {
     jieba: Jieba,
 }
 
-/// One term of a message: a word key (`w:…` or, under negation, `n:…`) or a Han bigram
-/// (whose key is `b:` and the two characters; kept as chars so lookups need no string).
+/// One term of a message: a word (digits folded), keyed `w:…` or, inside a negation's
+/// scope, `n:…`; or a Han bigram, keyed `b:` and the two characters. Terms carry their
+/// parts, not the key, so lookups need no string building.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Term<'a> {
-    Word(&'a str),
+    Word { word: &'a str, negated: bool },
     Bigram(char, char),
 }
 
@@ -25,7 +26,8 @@ impl Term<'_> {
     /// The feature key as stored in a model file.
     pub fn key(&self) -> String {
         match self {
-            Term::Word(k) => k.to_string(),
+            Term::Word { word, negated: false } => format!("w:{word}"),
+            Term::Word { word, negated: true } => format!("n:{word}"),
             Term::Bigram(a, b) => format!("b:{a}{b}"),
         }
     }
@@ -55,29 +57,29 @@ impl Tokenizer {
     /// clause or a turn like 但是/否则) are keyed `n:` instead of `w:`, so "我们不会联系您的
     /// 家人" does not look like "我们会联系你的家人".
     pub fn terms(&self, text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
-        let mut key = String::with_capacity(32);
+        let mut folded = String::new();
         let mut negated = false;
         for token in self.jieba.cut(text, HMM) {
             let word = token.word;
-            let wordlike = |c: char| {
-                crate::normalize::is_han(c)
-                    || c.is_ascii_alphanumeric()
-                    || (!c.is_ascii() && (c.is_alphanumeric() || crate::normalize::is_emoji(c)))
-            };
-            if !word.chars().any(wordlike) {
+            if !is_wordlike(word) {
                 if word.chars().any(is_clause_break) {
                     negated = false;
                 }
                 continue;
             }
-            if ends_scope(word) {
+            let scope = scope_word(word);
+            if scope == Some(false) {
                 negated = false;
             }
-            key.clear();
-            key.push_str(if negated { "n:" } else { "w:" });
-            fold_digits(word, &mut key);
-            emit(Term::Word(&key), token.start..token.end);
-            if is_negator(word) {
+            let shape = if word.bytes().any(|b| b.is_ascii_digit()) {
+                folded.clear();
+                fold_digits(word, &mut folded);
+                folded.as_str()
+            } else {
+                word
+            };
+            emit(Term::Word { word: shape, negated }, token.start..token.end);
+            if scope == Some(true) {
                 negated = true;
             }
         }
@@ -102,39 +104,111 @@ impl Default for Tokenizer {
 /// segmentation is about a fifth faster.
 pub const HMM: bool = false;
 
-/// Words that open a negation scope.
-pub fn is_negator(word: &str) -> bool {
-    matches!(
-        word,
-        "不会"
-            | "绝不"
-            | "绝不会"
-            | "决不"
-            | "从不"
-            | "从未"
-            | "不得"
-            | "严禁"
-            | "禁止"
-            | "不准"
-            | "不允许"
-            | "不再"
-            | "杜绝"
-            | "避免"
-            | "防止"
-            | "不可能"
-            | "并未"
-            | "未曾"
-            | "不曾"
-            | "无权"
-            | "切勿"
-            | "请勿"
-            | "拒绝"
-    )
+/// Whether a token is a word (has a letter, digit, Han character or emoji), not
+/// punctuation or space.
+fn is_wordlike(word: &str) -> bool {
+    // Nearly every token starts with a CJK ideograph (U+4E00..=U+9FFF: E4 B8.. to E9 ..)
+    // or an ASCII letter or digit.
+    match word.as_bytes() {
+        [0xE5..=0xE9, ..] | [0xE4, 0xB8..=0xBF, ..] => return true,
+        [b, ..] if b.is_ascii_alphanumeric() => return true,
+        _ => {}
+    }
+    word.chars().any(|c| {
+        let n = c as u32;
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else if (0x4E00..=0x9FFF).contains(&n) {
+            true
+        } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
+        {
+            false // the common CJK punctuation, without a Unicode table lookup
+        } else {
+            crate::normalize::is_han(c) || c.is_alphanumeric() || crate::normalize::is_emoji(c)
+        }
+    })
 }
 
+/// First characters of the words in [`is_negator`] and [`ends_scope`]: one cheap test
+/// rules out nearly every token before any string comparison.
+fn may_start_scope_word(word: &str) -> bool {
+    // All of them are three-byte characters; a shorter or ASCII-led token is none.
+    word.len() >= 3
+        && word.as_bytes()[0] >= 0xE0
+        && matches!(
+            word.chars().next(),
+            Some(
+                '不' | '绝'
+                    | '决'
+                    | '从'
+                    | '严'
+                    | '禁'
+                    | '杜'
+                    | '避'
+                    | '防'
+                    | '并'
+                    | '未'
+                    | '无'
+                    | '切'
+                    | '请'
+                    | '拒'
+                    | '但'
+                    | '可'
+                    | '否'
+                    | '如'
+                    | '要'
+                    | '就'
+                    | '只'
+            )
+        )
+}
+
+/// Words that open a negation scope.
+pub const NEGATORS: [&str; 23] = [
+    "不会",
+    "绝不",
+    "绝不会",
+    "决不",
+    "从不",
+    "从未",
+    "不得",
+    "严禁",
+    "禁止",
+    "不准",
+    "不允许",
+    "不再",
+    "杜绝",
+    "避免",
+    "防止",
+    "不可能",
+    "并未",
+    "未曾",
+    "不曾",
+    "无权",
+    "切勿",
+    "请勿",
+    "拒绝",
+];
+
 /// Words that close a negation scope early.
-fn ends_scope(word: &str) -> bool {
-    matches!(word, "但" | "但是" | "可是" | "否则" | "不然" | "如果" | "要是" | "就" | "只是")
+pub const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
+
+pub fn is_negator(word: &str) -> bool {
+    scope_word(word) == Some(true)
+}
+
+/// `Some(true)` for a word that opens a negation scope, `Some(false)` for one that
+/// closes it, `None` for the rest.
+fn scope_word(word: &str) -> Option<bool> {
+    if !may_start_scope_word(word) {
+        None
+    } else if NEGATORS.contains(&word) {
+        Some(true)
+    } else if SCOPE_ENDS.contains(&word) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 fn is_clause_break(c: char) -> bool {
@@ -189,5 +263,25 @@ mod tests {
         // No bigram across punctuation or digits.
         assert!(!keys.iter().any(|(k, _)| k == "b:录逾"));
         assert!(!keys.iter().any(|(k, _)| k == "w:,"));
+    }
+
+    #[test]
+    fn wordlike_shortcuts_agree_with_the_definition() {
+        for c in ['，', '。', '、', '【', '】', '“', '”', '—', '〇', '々', '〰', '还', 'a', '9', ' ', '-']
+        {
+            let full = crate::normalize::is_han(c)
+                || c.is_ascii_alphanumeric()
+                || (!c.is_ascii() && (c.is_alphanumeric() || crate::normalize::is_emoji(c)));
+            assert_eq!(is_wordlike(c.encode_utf8(&mut [0; 4])), full, "{c}");
+        }
+    }
+
+    #[test]
+    fn scope_words_pass_the_first_character_test() {
+        for w in NEGATORS.iter().chain(&SCOPE_ENDS) {
+            assert!(may_start_scope_word(w), "{w}");
+        }
+        assert!(is_negator("绝不会") && scope_word("但是") == Some(false));
+        assert!(!is_negator("会") && !is_negator("") && scope_word("还钱").is_none());
     }
 }

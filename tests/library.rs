@@ -31,15 +31,33 @@ fn sparse_scores_equal_linfa_predict_probabilities_on_the_test_split() {
     let dense = dense_rows(&tokenizer, &vocab, &texts);
     let linfa = fitted.linfa.predict_probabilities(&dense);
     let classifier = Classifier::new(model);
-    let mut worst: f64 = 0.0;
+    let (mut worst, mut worst_fused): (f64, f64) = (0.0, 0.0);
     for (i, t) in texts.iter().enumerate() {
         let sparse = classifier.model().predict(&classifier.features(&normalize(t)));
+        // classify scores from the feature hits directly, without building the row.
+        let fused = classifier.classify(t).model_scores;
         for c in 0..3 {
             worst = worst.max((sparse[c] - linfa[[i, c]]).abs());
+            worst_fused = worst_fused.max((fused[c] - sparse[c]).abs());
         }
     }
     assert!(texts.len() > 1000);
     assert!(worst < 1e-5, "largest difference {worst}");
+    assert!(worst_fused < 1e-12, "classify differs from the row by {worst_fused}");
+}
+
+#[test]
+fn classify_scores_equal_the_feature_row_with_the_embedded_model() {
+    let c = Classifier::with_default_model().unwrap();
+    let test = read_examples("data/test.csv", 1);
+    let repeats = "还钱还钱，老赖老赖，你还钱还钱吗？还钱！".to_string();
+    for t in test.iter().map(|e| e.text.as_str()).chain([repeats.as_str(), "你好"]) {
+        let row = c.model().predict(&c.features(&normalize(t)));
+        let fused = c.classify(t).model_scores;
+        for k in 0..3 {
+            assert!((row[k] - fused[k]).abs() < 1e-12, "{t}: {row:?} vs {fused:?}");
+        }
+    }
 }
 
 #[test]
