@@ -26,30 +26,57 @@ pub struct Vocabulary {
     index: FxHashMap<Box<str>, u32>,
     /// Word features of up to three characters, by the packed characters: the `w:` and
     /// the `n:` index ([`NONE`] if absent), so a token costs one probe whatever its scope.
-    short_words: PackedTable<[u32; 2]>,
+    short_words: PackedTable<u64, [u32; 2]>,
     /// Longer word features, by the word.
     long_words: FxHashMap<Box<str>, [u32; 2]>,
-    /// Bigram features (`b:` + two chars), by the two chars packed.
-    bigrams: PackedTable<u32>,
+    /// Bigram features (`b:` + two chars) of two BMP characters (all Han bigrams but
+    /// the rare supplementary ideographs), by the two chars packed in a u32.
+    bigrams: PackedTable<u32, u32>,
+    /// The other bigram features.
+    other_bigrams: FxHashMap<(char, char), u32>,
     idf: Vec<f64>,
 }
 
 const NONE: u32 = u32::MAX;
 
 /// Up to three characters in one nonzero u64 (21 bits each, plus one so `\0` counts).
+#[inline(always)]
 fn pack_chars(word: &str) -> Option<u64> {
-    let mut key = 0u64;
-    for (n, c) in word.chars().enumerate() {
+    let b = word.as_bytes();
+    let (mut key, mut i, mut n) = (0u64, 0, 0);
+    while i < b.len() {
         if n == 3 {
             return None;
         }
-        key = (key << 21) | (c as u64 + 1);
+        // ASCII and three-byte characters (all of CJK) decoded in place; others by std.
+        let c = match b[i] {
+            x if x < 0x80 => {
+                i += 1;
+                x as u64
+            }
+            x @ 0xE0..=0xEF => {
+                let c =
+                    ((x as u64 & 0x0F) << 12) | ((b[i + 1] as u64 & 0x3F) << 6) | (b[i + 2] as u64 & 0x3F);
+                i += 3;
+                c
+            }
+            _ => {
+                let c = word[i..].chars().next()?;
+                i += c.len_utf8();
+                c as u64
+            }
+        };
+        key = (key << 21) | (c + 1);
+        n += 1;
     }
     (key != 0).then_some(key)
 }
 
-fn pack(a: char, b: char) -> u64 {
-    ((a as u64 + 1) << 21) | (b as u64 + 1)
+/// Two BMP characters in one nonzero u32.
+#[inline(always)]
+fn pack_pair(a: char, b: char) -> Option<u32> {
+    let (a, b) = (a as u32, b as u32);
+    (a < 0x10000 && b < 0x10000 && (a | b) != 0).then_some((a << 16) | b)
 }
 
 fn as_bigram(key: &str) -> Option<(char, char)> {
@@ -60,47 +87,68 @@ fn as_bigram(key: &str) -> Option<(char, char)> {
     }
 }
 
-/// An open-addressing table from nonzero u64 keys, built once: a probe is a multiply, a
-/// shift and (nearly always) one or two compares, several times cheaper than hashing a
-/// string, and tokens are looked up about fifty times per message.
+/// A key of a [`PackedTable`]: nonzero (zero marks an empty slot), hashed by one
+/// multiplication.
+trait PackedKey: Copy + Eq + Default {
+    fn spread(self) -> u64;
+}
+
+impl PackedKey for u32 {
+    fn spread(self) -> u64 {
+        (self as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+impl PackedKey for u64 {
+    fn spread(self) -> u64 {
+        self.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+/// An open-addressing table from nonzero packed keys, built once. Tokens are looked up
+/// about fifty times per message, at random places: keys and values sit side by side in
+/// one small array, so a probe costs a multiply, a shift and one cache line, where a
+/// string hash map costs hashing and two or three lines.
 #[derive(Debug, Clone)]
-struct PackedTable<V> {
-    keys: Vec<u64>,
-    values: Vec<V>,
+struct PackedTable<K, V> {
+    slots: Vec<(K, V)>,
     shift: u32,
 }
 
-impl<V: Copy> PackedTable<V> {
-    /// A table for `entries` (distinct keys), at most a quarter full.
-    fn new(entries: &[(u64, V)], empty: V) -> Self {
-        let size = (entries.len() * 4).next_power_of_two().max(16);
+impl<K: PackedKey, V: Copy> PackedTable<K, V> {
+    /// A table for `entries` (distinct nonzero keys), at most half full.
+    fn new(entries: &[(K, V)], empty: V) -> Self {
+        let size = (entries.len() * 2).next_power_of_two().max(16);
         let mut t =
-            PackedTable { keys: vec![0; size], values: vec![empty; size], shift: 64 - size.trailing_zeros() };
+            PackedTable { slots: vec![(K::default(), empty); size], shift: 64 - size.trailing_zeros() };
         for &(k, v) in entries {
+            debug_assert!(k != K::default());
             let mut i = t.slot(k);
-            while t.keys[i] != 0 {
+            while t.slots[i].0 != K::default() {
                 i = (i + 1) & (size - 1);
             }
-            t.keys[i] = k;
-            t.values[i] = v;
+            t.slots[i] = (k, v);
         }
         t
     }
 
-    fn slot(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn slot(&self, key: K) -> usize {
+        (key.spread() >> self.shift) as usize
     }
 
-    #[inline]
-    fn get(&self, key: u64) -> Option<V> {
-        let mask = self.keys.len() - 1;
+    #[inline(always)]
+    fn get(&self, key: K) -> Option<V> {
+        let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
         loop {
-            match self.keys[i] {
-                k if k == key => return Some(self.values[i]),
-                0 => return None,
-                _ => i = (i + 1) & mask,
+            let (k, v) = self.slots[i];
+            if k == key {
+                return Some(v);
             }
+            if k == K::default() {
+                return None;
+            }
+            i = (i + 1) & mask;
         }
     }
 }
@@ -118,7 +166,7 @@ impl Vocabulary {
             let i = i as u32;
             let dup = match as_bigram(t) {
                 Some((a, b)) => {
-                    bigrams.push((pack(a, b), i));
+                    bigrams.push(((a, b), i));
                     false
                 }
                 None => index.insert(t.as_str().into(), i).is_some(),
@@ -145,11 +193,16 @@ impl Vocabulary {
                 }
             }
         }
+        let (packed, other): (Vec<_>, Vec<_>) =
+            bigrams.into_iter().partition(|((a, b), _)| pack_pair(*a, *b).is_some());
+        let packed: Vec<(u32, u32)> =
+            packed.into_iter().filter_map(|((a, b), i)| Some((pack_pair(a, b)?, i))).collect();
         Ok(Vocabulary {
             index,
             short_words: PackedTable::new(&short, [NONE; 2]),
             long_words,
-            bigrams: PackedTable::new(&bigrams, NONE),
+            bigrams: PackedTable::new(&packed, NONE),
+            other_bigrams: other.into_iter().collect(),
             idf,
         })
     }
@@ -165,13 +218,21 @@ impl Vocabulary {
     /// Index of a feature by its key.
     pub fn get(&self, key: &str) -> Option<u32> {
         match as_bigram(key) {
-            Some((a, b)) => self.bigrams.get(pack(a, b)),
+            Some((a, b)) => self.bigram(a, b),
             None => self.index.get(key).copied(),
         }
     }
 
+    #[inline(always)]
+    fn bigram(&self, a: char, b: char) -> Option<u32> {
+        match pack_pair(a, b) {
+            Some(k) => self.bigrams.get(k),
+            None => self.other_bigrams.get(&(a, b)).copied(),
+        }
+    }
+
     /// Index of a term as the tokenizer emits it.
-    #[inline]
+    #[inline(always)]
     pub fn get_term(&self, term: Term<'_>) -> Option<u32> {
         match term {
             Term::Word { word, negated } => {
@@ -181,7 +242,7 @@ impl Vocabulary {
                 };
                 ix.map(|ix| ix[negated as usize]).filter(|&i| i != NONE)
             }
-            Term::Bigram(a, b) => self.bigrams.get(pack(a, b)),
+            Term::Bigram(a, b) => self.bigram(a, b),
         }
     }
 
@@ -235,7 +296,11 @@ mod tests {
 
     #[test]
     fn bigram_and_word_keys_resolve_alike() {
-        let vocab = Vocabulary::new(&["b:还钱".into(), "w:还钱".into(), "b:x".into()], vec![1.0; 3]).unwrap();
+        let keys = ["b:还钱".into(), "w:还钱".into(), "b:x".into(), "b:𠀀钱".into(), "b:\0\0".into()];
+        let vocab = Vocabulary::new(&keys, vec![1.0; 5]).unwrap();
+        assert_eq!(vocab.get_term(Term::Bigram('𠀀', '钱')), Some(3));
+        assert_eq!(vocab.get_term(Term::Bigram('\0', '\0')), Some(4));
+        assert_eq!(vocab.get("b:𠀀钱"), Some(3));
         assert_eq!(vocab.get("b:还钱"), Some(0));
         assert_eq!(vocab.get_term(Term::Bigram('还', '钱')), Some(0));
         assert_eq!(vocab.get_term(Term::Word { word: "还钱", negated: false }), Some(1));
@@ -285,8 +350,24 @@ mod tests {
     }
 
     #[test]
+    fn packed_characters_are_the_characters() {
+        let slow = |w: &str| {
+            let cs: Vec<char> = w.chars().collect();
+            (cs.len() <= 3 && !cs.is_empty())
+                .then(|| cs.iter().fold(0u64, |k, &c| (k << 21) | (c as u64 + 1)))
+        };
+        for w in ["", "a", "还", "还钱", "通讯录", "爆通讯录", "é字", "𠀀a", "\0", "a\0b", "ab€", "abcd"]
+        {
+            assert_eq!(pack_chars(w), slow(w), "{w:?}");
+        }
+    }
+
+    #[test]
     fn packed_table_finds_every_key_and_nothing_else() {
         let entries: Vec<(u64, u32)> = (1..=1000u64).map(|k| (k * 7919, k as u32)).collect();
+        let small: Vec<(u32, u32)> = entries.iter().map(|&(k, v)| (k as u32, v)).collect();
+        let t32 = PackedTable::new(&small, NONE);
+        assert!(small.iter().all(|&(k, v)| t32.get(k) == Some(v)) && t32.get(1).is_none());
         let t = PackedTable::new(&entries, NONE);
         for &(k, v) in &entries {
             assert_eq!(t.get(k), Some(v));

@@ -72,7 +72,13 @@ impl Classifier {
     fn hits(&self, norm: &Normalized) -> Vec<u32> {
         let vocab = self.model.vocab();
         let mut hits = Vec::with_capacity(64);
-        self.tokenizer.terms(&norm.text, |term, _| {
+        // Two passes with a closure each, so each lookup is inlined at its one call site.
+        self.tokenizer.words(&norm.text, |term, _| {
+            if let Some(i) = vocab.get_term(term) {
+                hits.push(i);
+            }
+        });
+        tokenize::bigrams(&norm.text, |term, _| {
             if let Some(i) = vocab.get_term(term) {
                 hits.push(i);
             }

@@ -68,18 +68,27 @@ impl Normalized {
 /// simplified, pinyin annotations out, separators between Han characters out (emoji moved
 /// to the end), repeated characters squeezed.
 pub fn normalize(original: &str) -> Normalized {
-    plain(original).unwrap_or_else(|| normalize_stepwise(original))
+    if let Some(n) = plain(original) {
+        return n;
+    }
+    let chars = fold_simple(original).unwrap_or_else(|| to_simplified(lowercase_ascii(fold_width(original))));
+    remove_noise(chars)
 }
 
-/// The step-by-step pipeline; [`normalize`] takes a one-pass shortcut when it can.
+/// The step-by-step pipeline; [`normalize`] takes shortcuts when it can.
 pub fn normalize_stepwise(original: &str) -> Normalized {
     let chars = fold_width(original);
     let chars = lowercase_ascii(chars);
     let chars = to_simplified(chars);
+    remove_noise(chars)
+}
+
+/// The steps that drop or squeeze characters, then the result.
+fn remove_noise(chars: Vec<Ch>) -> Normalized {
     let chars = strip_pinyin(chars);
     let chars = drop_separators(chars);
     let chars = squeeze_repeats(chars);
-    let mut text = String::with_capacity(original.len());
+    let mut text = String::with_capacity(chars.len() * 3);
     let mut spans = Vec::with_capacity(chars.len());
     for ch in chars {
         text.push(ch.c);
@@ -96,6 +105,8 @@ fn plain(original: &str) -> Option<Normalized> {
     let mut text = String::with_capacity(original.len());
     let mut spans = Vec::with_capacity(original.len() / 2 + 1);
     let (mut p, mut pp, mut p_han) = ('\0', '\0', false);
+    // Characters that map to themselves are copied in runs, not one by one.
+    let mut run = 0;
     for (i, c) in original.char_indices() {
         let n = c as u32;
         let (mapped, han) = if c.is_ascii() {
@@ -122,11 +133,46 @@ fn plain(original: &str) -> Option<Normalized> {
         if mapped == p && p == pp && !mapped.is_ascii_digit() {
             return None;
         }
-        text.push(mapped);
-        spans.push((i as u32, (i + c.len_utf8()) as u32));
+        let end = i + c.len_utf8();
+        if mapped != c {
+            text.push_str(&original[run..i]);
+            text.push(mapped);
+            run = end;
+        }
+        spans.push((i as u32, end as u32));
         (pp, p, p_han) = (p, mapped, han);
     }
+    text.push_str(&original[run..]);
     Some(Normalized { text, spans })
+}
+
+/// The first three steps (width folding, lowercase, traditional to simplified) for a
+/// message whose characters each map to one character without NFKC tables: the
+/// characters [`plain`] takes, plus control characters (which become spaces). The
+/// common messages with spaces, brackets or repeats come this way.
+fn fold_simple(original: &str) -> Option<Vec<Ch>> {
+    let traditional = traditional_set();
+    let mut out = Vec::with_capacity(original.len() / 2 + 1);
+    for (i, c) in original.char_indices() {
+        let n = c as u32;
+        let mapped = if c.is_ascii() {
+            if c.is_ascii_control() { ' ' } else { c.to_ascii_lowercase() }
+        } else if (0x4E00..=0x9FFF).contains(&n) {
+            if traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
+                return None;
+            }
+            c
+        } else if (0xFF01..=0xFF5E).contains(&n) {
+            char::from_u32(n - 0xFEE0)?.to_ascii_lowercase()
+        } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
+        {
+            c
+        } else {
+            return None;
+        };
+        out.push(Ch { c: mapped, start: i as u32, end: (i + c.len_utf8()) as u32 });
+    }
+    Some(out)
 }
 
 pub fn is_han(c: char) -> bool {
@@ -528,10 +574,16 @@ mod tests {
             "上門(mén)",
             "3-2-1108",
             "",
+            "执行号(2024)粤0106执1523号",
+            "小周 照片都准备好了,就看你\t还要不要脸面！！！",
+            "已读不回是吧。。。。我继续 ~ 刷屏~~~",
+            "还 钱(huán qián)ＡＢ\u{1}",
         ] {
             assert_eq!(normalize(s), normalize_stepwise(s), "{s}");
         }
         assert!(plain("您本期账单已出，请按时还款。").is_some());
+        assert!(plain("你好 我是").is_none() && fold_simple("你好 我是\t(2024)！！！").is_some());
+        assert!(fold_simple("還錢").is_none() && fold_simple("你好😊").is_none());
         assert!(plain("還錢").is_none());
         assert!(plain("老 赖").is_none());
     }

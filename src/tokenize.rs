@@ -52,11 +52,17 @@ impl Tokenizer {
 
     /// Calls `emit(term, chars)` for every term of `text` (already normalised): first the
     /// words, then the bigrams. `chars` is a char range of `text`.
+    pub fn terms(&self, text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+        self.words(text, &mut emit);
+        bigrams(text, emit);
+    }
+
+    /// The word terms of `text`, in order.
     ///
     /// Words inside a negation's scope (after 不会, 禁止, 从不, ... up to the end of the
     /// clause or a turn like 但是/否则) are keyed `n:` instead of `w:`, so "我们不会联系您的
     /// 家人" does not look like "我们会联系你的家人".
-    pub fn terms(&self, text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+    pub fn words(&self, text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
         let mut folded = String::new();
         let mut negated = false;
         for token in self.jieba.cut(text, HMM) {
@@ -83,14 +89,18 @@ impl Tokenizer {
                 negated = true;
             }
         }
-        let mut prev: Option<char> = None;
-        for (i, c) in text.chars().enumerate() {
-            let han = crate::normalize::is_han(c);
-            if let (Some(p), true) = (prev, han) {
-                emit(Term::Bigram(p, c), i - 1..i + 1);
-            }
-            prev = han.then_some(c);
+    }
+}
+
+/// The Han character bigrams of `text`, in order (none across anything else).
+pub fn bigrams(text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+    let mut prev: Option<char> = None;
+    for (i, c) in text.chars().enumerate() {
+        let han = crate::normalize::is_han(c);
+        if let (Some(p), true) = (prev, han) {
+            emit(Term::Bigram(p, c), i - 1..i + 1);
         }
+        prev = han.then_some(c);
     }
 }
 
