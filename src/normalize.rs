@@ -97,43 +97,61 @@ fn remove_noise(chars: Vec<Ch>) -> Normalized {
     Normalized { text, spans }
 }
 
+/// How [`plain`] maps one character: the folded character and whether it is Han, or
+/// `None` when the character needs the full pipeline (NFKC tables, traditional forms,
+/// emoji, control characters).
+#[inline]
+fn plain_char(c: char, traditional: &[u64]) -> Option<(char, bool)> {
+    let n = c as u32;
+    if c.is_ascii() {
+        (!c.is_ascii_control()).then(|| (c.to_ascii_lowercase(), false))
+    } else if (0x4E00..=0x9FFF).contains(&n) {
+        (c != '丨' && traditional[n as usize / 64] & (1 << (n % 64)) == 0).then_some((c, true))
+    } else if (0xFF01..=0xFF5E).contains(&n) {
+        Some((char::from_u32(n - 0xFEE0)?.to_ascii_lowercase(), false))
+    } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014) {
+        Some((c, false))
+    } else {
+        None
+    }
+}
+
 /// One pass for the common message: simplified Han, ASCII, full-width ASCII and common
-/// CJK punctuation, with nothing to remove or squeeze. Returns `None` as soon as any step
-/// of the full pipeline could do more than map one character to one character.
+/// CJK punctuation. It does what the steps would do to such text (separators between Han
+/// characters dropped, repeats squeezed) and returns `None` for anything else the steps
+/// could change (pinyin annotations, emoji, traditional characters, NFKC forms).
 fn plain(original: &str) -> Option<Normalized> {
     let traditional = traditional_set();
     let mut text = String::with_capacity(original.len());
-    let mut spans = Vec::with_capacity(original.len() / 2 + 1);
+    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(original.len() / 2 + 1);
     let (mut p, mut pp, mut p_han) = ('\0', '\0', false);
-    // Characters that map to themselves are copied in runs, not one by one.
+    // Characters that map to themselves are copied in runs of the original, not one by one.
     let mut run = 0;
-    for (i, c) in original.char_indices() {
-        let n = c as u32;
-        let (mapped, han) = if c.is_ascii() {
-            if c.is_ascii_control() {
+    let mut i = 0;
+    while let Some(c) = original[i..].chars().next() {
+        let end = i + c.len_utf8();
+        let (mapped, han) = plain_char(c, traditional)?;
+        if p_han && !han {
+            if is_separator(mapped) {
+                if let Some(j) = separators_before_han(original, end, traditional)? {
+                    text.push_str(&original[run..i]);
+                    (run, i) = (j, j);
+                    continue;
+                }
+            } else if mapped == '(' && pinyin_follows(original, i, traditional) {
                 return None;
             }
-            (c.to_ascii_lowercase(), false)
-        } else if (0x4E00..=0x9FFF).contains(&n) {
-            if c == '丨' || traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
-                return None;
-            }
-            (c, true)
-        } else if (0xFF01..=0xFF5E).contains(&n) {
-            (char::from_u32(n - 0xFEE0)?.to_ascii_lowercase(), false)
-        } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
-        {
-            (c, false)
-        } else {
-            return None;
-        };
-        if p_han && !han && (is_separator(mapped) || mapped == '(') {
-            return None;
         }
         if mapped == p && p == pp && !mapped.is_ascii_digit() {
-            return None;
+            // A third repeat: the kept second one stands for it.
+            text.push_str(&original[run..i]);
+            run = end;
+            if let Some(last) = spans.last_mut() {
+                last.1 = end as u32;
+            }
+            i = end;
+            continue;
         }
-        let end = i + c.len_utf8();
         if mapped != c {
             text.push_str(&original[run..i]);
             text.push(mapped);
@@ -141,9 +159,41 @@ fn plain(original: &str) -> Option<Normalized> {
         }
         spans.push((i as u32, end as u32));
         (pp, p, p_han) = (p, mapped, han);
+        i = end;
     }
     text.push_str(&original[run..]);
     Some(Normalized { text, spans })
+}
+
+/// After a separator that follows a Han character (ending at byte `from`): where the run
+/// of separators ends if a Han character comes next (the run is dropped), `Some(None)` if
+/// something else comes next (the run stays), `None` if the full pipeline must decide.
+fn separators_before_han(original: &str, from: usize, traditional: &[u64]) -> Option<Option<usize>> {
+    let mut j = from;
+    while let Some(d) = original[j..].chars().next() {
+        let (m, h) = plain_char(d, traditional)?;
+        if h {
+            return Some(Some(j));
+        }
+        if !is_separator(m) {
+            break;
+        }
+        j += d.len_utf8();
+    }
+    Some(None)
+}
+
+/// Whether the `(` at byte `at` may open a pinyin annotation (then the full pipeline
+/// decides); text the quick mapping cannot read counts as maybe.
+fn pinyin_follows(original: &str, at: usize, traditional: &[u64]) -> bool {
+    let mut chars = Vec::with_capacity(16);
+    for (k, c) in original[at..].char_indices().take(16) {
+        match plain_char(c, traditional) {
+            Some((m, _)) => chars.push(Ch { c: m, start: k as u32, end: k as u32 }),
+            None => return true,
+        }
+    }
+    pinyin_annotation_len(&chars, 0) > 0
 }
 
 /// The first three steps (width folding, lowercase, traditional to simplified) for a
@@ -154,21 +204,10 @@ fn fold_simple(original: &str) -> Option<Vec<Ch>> {
     let traditional = traditional_set();
     let mut out = Vec::with_capacity(original.len() / 2 + 1);
     for (i, c) in original.char_indices() {
-        let n = c as u32;
-        let mapped = if c.is_ascii() {
-            if c.is_ascii_control() { ' ' } else { c.to_ascii_lowercase() }
-        } else if (0x4E00..=0x9FFF).contains(&n) {
-            if traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
-                return None;
-            }
-            c
-        } else if (0xFF01..=0xFF5E).contains(&n) {
-            char::from_u32(n - 0xFEE0)?.to_ascii_lowercase()
-        } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
-        {
-            c
-        } else {
-            return None;
+        let mapped = match c {
+            '丨' => c,
+            c if c.is_ascii_control() => ' ',
+            c => plain_char(c, traditional)?.0,
         };
         out.push(Ch { c: mapped, start: i as u32, end: (i + c.len_utf8()) as u32 });
     }
@@ -578,14 +617,22 @@ mod tests {
             "小周 照片都准备好了,就看你\t还要不要脸面！！！",
             "已读不回是吧。。。。我继续 ~ 刷屏~~~",
             "还 钱(huán qián)ＡＢ\u{1}",
+            "还 (huan)钱 ( men )",
+            "滚 滚 滚 滚！！！ ok...",
+            "号(2024)和(men)还 ",
+            " 老 赖 ",
+            "赖 😊 赖",
+            "赖 丨赖 還",
         ] {
             assert_eq!(normalize(s), normalize_stepwise(s), "{s}");
         }
         assert!(plain("您本期账单已出，请按时还款。").is_some());
-        assert!(plain("你好 我是").is_none() && fold_simple("你好 我是\t(2024)！！！").is_some());
+        assert!(plain("你好 我是").is_some() && plain("你好\t我是").is_none());
+        assert!(fold_simple("你好 我是\t(2024)！！！").is_some());
         assert!(fold_simple("還錢").is_none() && fold_simple("你好😊").is_none());
         assert!(plain("還錢").is_none());
-        assert!(plain("老 赖").is_none());
+        assert_eq!(plain("老 * 赖赖赖赖").map(|n| n.text), Some("老赖赖".to_string()));
+        assert!(plain("上门(mén)").is_none() && plain("上门(men)").is_none() && plain("号(2024)").is_some());
     }
 
     #[test]
