@@ -216,11 +216,6 @@ struct ExplainArgs {
     common: Common,
 }
 
-/// Classifying allocates a few small buffers per message; mimalloc serves them faster
-/// than the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

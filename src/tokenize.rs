@@ -77,7 +77,9 @@ impl Tokenizer {
             if scope == Some(false) {
                 negated = false;
             }
-            let shape = if word.bytes().any(|b| b.is_ascii_digit()) {
+            // A word of only three-byte characters (most of them: CJK) has no digits.
+            let all_cjk = word.len() == 3 * (token.end - token.start);
+            let shape = if !all_cjk && word.bytes().any(|b| b.is_ascii_digit()) {
                 folded.clear();
                 fold_digits(word, &mut folded);
                 folded.as_str()
