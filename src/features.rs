@@ -161,14 +161,11 @@ impl Vocabulary {
         }
         let mut index = FxHashMap::default();
         let mut words: FxHashMap<&str, [u32; 2]> = FxHashMap::default();
-        let mut bigrams = Vec::new();
+        let mut bigrams: FxHashMap<(char, char), u32> = FxHashMap::default();
         for (i, t) in terms.iter().enumerate() {
             let i = i as u32;
             let dup = match as_bigram(t) {
-                Some((a, b)) => {
-                    bigrams.push(((a, b), i));
-                    false
-                }
+                Some(pair) => bigrams.insert(pair, i).is_some(),
                 None => index.insert(t.as_str().into(), i).is_some(),
             };
             if dup {
@@ -179,30 +176,32 @@ impl Vocabulary {
                 words.entry(word).or_insert([NONE; 2])[scope] = i;
             }
         }
-        bigrams.sort_unstable();
-        if let Some(w) = bigrams.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(format!("feature {:?} appears twice", terms[w[1].1 as usize]));
-        }
-        let mut short = Vec::new();
+        let mut short_words = Vec::new();
         let mut long_words = FxHashMap::default();
         for (word, ix) in words {
             match pack_chars(word) {
-                Some(k) => short.push((k, ix)),
+                Some(k) => short_words.push((k, ix)),
                 None => {
                     long_words.insert(word.into(), ix);
                 }
             }
         }
-        let (packed, other): (Vec<_>, Vec<_>) =
-            bigrams.into_iter().partition(|((a, b), _)| pack_pair(*a, *b).is_some());
-        let packed: Vec<(u32, u32)> =
-            packed.into_iter().filter_map(|((a, b), i)| Some((pack_pair(a, b)?, i))).collect();
+        let mut packed = Vec::new();
+        let mut other_bigrams = FxHashMap::default();
+        for ((a, b), i) in bigrams {
+            match pack_pair(a, b) {
+                Some(k) => packed.push((k, i)),
+                None => {
+                    other_bigrams.insert((a, b), i);
+                }
+            }
+        }
         Ok(Vocabulary {
             index,
-            short_words: PackedTable::new(&short, [NONE; 2]),
+            short_words: PackedTable::new(&short_words, [NONE; 2]),
             long_words,
             bigrams: PackedTable::new(&packed, NONE),
-            other_bigrams: other.into_iter().collect(),
+            other_bigrams,
             idf,
         })
     }
@@ -260,11 +259,6 @@ impl Vocabulary {
             v.values.iter_mut().for_each(|x| *x /= norm);
         }
         v
-    }
-
-    /// The idf of each feature, by index.
-    pub fn idf(&self) -> &[f64] {
-        &self.idf
     }
 }
 

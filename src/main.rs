@@ -364,11 +364,7 @@ fn classify(a: ClassifyArgs) -> Result<ExitCode> {
         let mut emit = |line: u64, text: &str, v: &Verdict| -> Result<()> {
             match a.format {
                 Format::Text => output::write_text(&mut out, text, v, color)?,
-                Format::Jsonl => {
-                    json.clear();
-                    Record::new(&name, line, text, v).encode(&mut json);
-                    out.write_all(&json)?;
-                }
+                Format::Jsonl => write_record(&mut out, &mut json, Record::new(&name, line, text, v))?,
                 Format::Csv => {
                     let line = line.to_string();
                     let mut rec: Vec<&str> = vec![&name, &line, text];
@@ -392,6 +388,13 @@ fn classify(a: ClassifyArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one JSON Lines record, encoding it in `buf` (reused from record to record).
+fn write_record(out: &mut impl Write, buf: &mut Vec<u8>, record: Record) -> io::Result<()> {
+    buf.clear();
+    record.encode(buf);
+    out.write_all(buf)
 }
 
 fn write_csv_row(out: &mut impl Write, fields: &[&str]) -> Result<()> {
@@ -423,9 +426,7 @@ fn filter(a: FilterArgs) -> Result<ExitCode> {
                     match a.format {
                         FilterFormat::Text => writeln!(out, "{text}")?,
                         FilterFormat::Jsonl => {
-                            json.clear();
-                            Record::new(&name, line, text, v).encode(&mut json);
-                            out.write_all(&json)?;
+                            write_record(&mut out, &mut json, Record::new(&name, line, text, v))?
                         }
                     }
                 }

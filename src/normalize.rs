@@ -109,11 +109,17 @@ fn plain_char(c: char, traditional: &[u64]) -> Option<(char, bool)> {
         (c != '丨' && traditional[n as usize / 64] & (1 << (n % 64)) == 0).then_some((c, true))
     } else if (0xFF01..=0xFF5E).contains(&n) {
         Some((char::from_u32(n - 0xFEE0)?.to_ascii_lowercase(), false))
-    } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014) {
+    } else if is_common_cjk_punct(c) {
         Some((c, false))
     } else {
         None
     }
+}
+
+/// The CJK punctuation most messages use (、。〃〈〉《》「」『』【】 ‘’ “” —), which
+/// normalisation leaves as it is: known without a Unicode table lookup.
+pub(crate) fn is_common_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
 }
 
 /// One pass for the common message: simplified Han, ASCII, full-width ASCII and common
@@ -198,8 +204,8 @@ fn pinyin_follows(original: &str, at: usize, traditional: &[u64]) -> bool {
 
 /// The first three steps (width folding, lowercase, traditional to simplified) for a
 /// message whose characters each map to one character without NFKC tables: the
-/// characters [`plain`] takes, plus control characters (which become spaces). The
-/// common messages with spaces, brackets or repeats come this way.
+/// characters [`plain`] takes, plus control characters (which become spaces) and `丨`.
+/// Messages with tabs or a possible pinyin annotation come this way.
 fn fold_simple(original: &str) -> Option<Vec<Ch>> {
     let traditional = traditional_set();
     let mut out = Vec::with_capacity(original.len() / 2 + 1);

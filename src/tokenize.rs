@@ -132,16 +132,15 @@ fn is_wordlike(word: &str) -> bool {
             c.is_ascii_alphanumeric()
         } else if (0x4E00..=0x9FFF).contains(&n) {
             true
-        } else if matches!(n, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
-        {
-            false // the common CJK punctuation, without a Unicode table lookup
+        } else if crate::normalize::is_common_cjk_punct(c) {
+            false
         } else {
             crate::normalize::is_han(c) || c.is_alphanumeric() || crate::normalize::is_emoji(c)
         }
     })
 }
 
-/// First characters of the words in [`is_negator`] and [`ends_scope`]: one cheap test
+/// First characters of the words in [`NEGATORS`] and [`SCOPE_ENDS`]: one cheap test
 /// rules out nearly every token before any string comparison.
 fn may_start_scope_word(word: &str) -> bool {
     // All of them are three-byte characters; a shorter or ASCII-led token is none.
