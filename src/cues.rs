@@ -3,7 +3,7 @@
 
 use crate::label::Label;
 use crate::normalize::{Normalized, Span};
-use aho_corasick::{AhoCorasick, MatchKind};
+use crate::phrases::PhraseSet;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -223,13 +223,27 @@ pub struct CueReport {
     pub suppressed: Vec<(CueMatch, Guard)>,
 }
 
+/// Phrase hits of one message, reused from message to message on each thread.
+#[derive(Default)]
+struct Found {
+    /// First parts and second parts of cues: (cue, start, end), char indices.
+    firsts: Vec<(usize, usize, usize)>,
+    seconds: Vec<(usize, usize, usize)>,
+    /// Whole cues: (start, end, cue).
+    candidates: Vec<(usize, usize, usize)>,
+}
+
+thread_local! {
+    static FOUND: std::cell::RefCell<Found> = std::cell::RefCell::default();
+}
+
 pub struct Lexicon {
     cues: Vec<Cue>,
-    automaton: AhoCorasick,
-    /// For each automaton pattern: (cue index, is second part).
+    phrases: PhraseSet,
+    /// For each phrase of `phrases`: (cue index, is second part).
     parts: Vec<Vec<(usize, bool)>>,
-    negators: AhoCorasick,
-    describers: AhoCorasick,
+    negators: PhraseSet,
+    describers: PhraseSet,
 }
 
 impl Lexicon {
@@ -279,15 +293,13 @@ impl Lexicon {
                 parts[id].push((ci, second));
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&strings)
-            .map_err(|e| e.to_string())?;
-        let build = |words: &[&str]| {
-            AhoCorasick::builder().match_kind(MatchKind::Standard).build(words).expect("guard words build")
-        };
-        Ok(Lexicon { cues, automaton, parts, negators: build(NEGATORS), describers: build(DESCRIBERS) })
+        Ok(Lexicon {
+            cues,
+            phrases: PhraseSet::new(&strings),
+            parts,
+            negators: PhraseSet::new(NEGATORS),
+            describers: PhraseSet::new(DESCRIBERS),
+        })
     }
 
     pub fn cues(&self) -> &[Cue] {
@@ -296,25 +308,28 @@ impl Lexicon {
 
     /// Finds the cues in a normalised message and maps them back onto `original`.
     pub fn find(&self, original: &str, norm: &Normalized) -> CueReport {
-        let text = norm.text.as_str();
-        let mut firsts: Vec<(usize, usize, usize)> = Vec::new(); // (cue, start, end) bytes
-        let mut seconds: Vec<(usize, usize, usize)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(text) {
-            if !ascii_bounded(text, m.start(), m.end()) {
-                continue;
+        FOUND.with_borrow_mut(|found| self.find_with(original, norm, found))
+    }
+
+    fn find_with(&self, original: &str, norm: &Normalized, found: &mut Found) -> CueReport {
+        let text = norm.chars();
+        let Found { firsts, seconds, candidates } = found;
+        firsts.clear();
+        seconds.clear();
+        candidates.clear();
+        self.phrases.find_each(text, |phrase, s, e| {
+            if ascii_bounded(text, s, e) {
+                for &(ci, second) in &self.parts[phrase as usize] {
+                    if second { seconds.push((ci, s, e)) } else { firsts.push((ci, s, e)) }
+                }
             }
-            for &(ci, second) in &self.parts[m.pattern().as_usize()] {
-                let hit = (ci, m.start(), m.end());
-                if second { seconds.push(hit) } else { firsts.push(hit) }
-            }
-        }
+            false
+        });
         let mut report = CueReport::default();
         if firsts.is_empty() {
             return report;
         }
-        // Candidates: (start, end, cue), byte offsets into the normalised text.
-        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
-        for &(ci, s, e) in &firsts {
+        for &(ci, s, e) in firsts.iter() {
             if self.cues[ci].second.is_none() {
                 candidates.push((s, e, ci));
                 continue;
@@ -337,13 +352,19 @@ impl Lexicon {
             ))
         });
         let mut last: Option<(CueCode, usize)> = None;
-        for (s, e, ci) in candidates {
+        for &(s, e, ci) in candidates.iter() {
             let code = self.cues[ci].code;
             if last.is_some_and(|(lc, lend)| lc == code && s < lend) {
                 continue;
             }
             last = Some((code, e));
-            let m = self.to_match(original, norm, ci, s, e);
+            let cue = &self.cues[ci];
+            let m = CueMatch {
+                code: cue.code,
+                label: cue.code.label(),
+                pattern: cue.pattern.clone(),
+                span: norm.span(original, s..e),
+            };
             match self.guard(text, s, e) {
                 Some(g) => report.suppressed.push((m, g)),
                 None => report.matches.push(m),
@@ -354,37 +375,16 @@ impl Lexicon {
         report
     }
 
-    fn to_match(&self, original: &str, norm: &Normalized, ci: usize, s: usize, e: usize) -> CueMatch {
-        let text = &norm.text;
-        let cs = text[..s].chars().count();
-        let ce = cs + text[s..e].chars().count();
-        let cue = &self.cues[ci];
-        CueMatch {
-            code: cue.code,
-            label: cue.code.label(),
-            pattern: cue.pattern.clone(),
-            span: norm.span(original, cs..ce),
-        }
-    }
-
-    /// Negation just before the cue in its clause, or a describing sentence.
-    fn guard(&self, text: &str, s: usize, e: usize) -> Option<Guard> {
-        let clause_start = text[..s]
-            .rfind(is_clause_end)
-            .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
-        let window_start = text[clause_start..s]
-            .char_indices()
-            .rev()
-            .nth(NEGATION_WINDOW - 1)
-            .map_or(clause_start, |(i, _)| clause_start + i);
-        if self.negators.find(&text[window_start..s]).is_some() {
+    /// Negation just before the cue (chars `s..e`) in its clause, or a describing sentence.
+    fn guard(&self, text: &[char], s: usize, e: usize) -> Option<Guard> {
+        let clause_start = text[..s].iter().rposition(|&c| is_clause_end(c)).map_or(0, |i| i + 1);
+        let window_start = s.saturating_sub(NEGATION_WINDOW).max(clause_start);
+        if self.negators.is_match(&text[window_start..s]) {
             return Some(Guard::Negation);
         }
-        let sent_start = text[..s]
-            .rfind(is_sentence_end)
-            .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
-        let sent_end = text[e..].find(is_sentence_end).map_or(text.len(), |i| e + i);
-        if self.describers.find(&text[sent_start..sent_end]).is_some() {
+        let sent_start = text[..s].iter().rposition(|&c| is_sentence_end(c)).map_or(0, |i| i + 1);
+        let sent_end = text[e..].iter().position(|&c| is_sentence_end(c)).map_or(text.len(), |i| e + i);
+        if self.describers.is_match(&text[sent_start..sent_end]) {
             return Some(Guard::Description);
         }
         None
@@ -400,18 +400,15 @@ fn is_clause_end(c: char) -> bool {
 }
 
 /// An ASCII pattern (sb, nmsl) must not sit inside a longer ASCII word (usb).
-fn ascii_bounded(text: &str, s: usize, e: usize) -> bool {
-    let word = |c: char| c.is_ascii_alphanumeric();
-    let m = &text[s..e];
-    let starts = m.chars().next().is_some_and(word);
-    let ends = m.chars().last().is_some_and(word);
-    let glued_before = starts && text[..s].chars().next_back().is_some_and(word);
-    let glued_after = ends && text[e..].chars().next().is_some_and(word);
+fn ascii_bounded(text: &[char], s: usize, e: usize) -> bool {
+    let word = |c: &char| c.is_ascii_alphanumeric();
+    let glued_before = word(&text[s]) && s > 0 && word(&text[s - 1]);
+    let glued_after = word(&text[e - 1]) && text.get(e).is_some_and(word);
     !glued_before && !glued_after
 }
 
-fn gap_ok(gap: &str) -> bool {
-    gap.chars().count() <= MAX_GAP && !gap.chars().any(is_sentence_end)
+fn gap_ok(gap: &[char]) -> bool {
+    gap.len() <= MAX_GAP && !gap.iter().any(|&c| is_sentence_end(c))
 }
 
 #[cfg(test)]

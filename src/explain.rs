@@ -45,7 +45,7 @@ pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
     // One tokenizer pass gives both the feature row and where each feature occurs.
     let mut hits = Vec::new();
     let mut ranges: BTreeMap<u32, Vec<std::ops::Range<usize>>> = BTreeMap::new();
-    classifier.tokenizer().terms(&norm.text, |term, r| {
+    classifier.tokenizer().terms(&norm, |term, r| {
         if let Some(i) = model.vocab().get_term(term) {
             hits.push(i);
             ranges.entry(i).or_default().push(r);

@@ -1,6 +1,7 @@
 //! TF-IDF features: sublinear term frequency times idf, rows L2-normalised, over a
 //! vocabulary fixed at training time.
 
+use crate::packed::{PackedTable, pack_pair};
 use crate::tokenize::Term;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -39,117 +40,11 @@ pub struct Vocabulary {
 
 const NONE: u32 = u32::MAX;
 
-/// Up to three characters in one nonzero u64 (21 bits each, plus one so `\0` counts).
-#[inline(always)]
-fn pack_chars(word: &str) -> Option<u64> {
-    let b = word.as_bytes();
-    let (mut key, mut i, mut n) = (0u64, 0, 0);
-    while i < b.len() {
-        if n == 3 {
-            return None;
-        }
-        // ASCII and three-byte characters (all of CJK) decoded in place; others by std.
-        let c = match b[i] {
-            x if x < 0x80 => {
-                i += 1;
-                x as u64
-            }
-            x @ 0xE0..=0xEF => {
-                let c =
-                    ((x as u64 & 0x0F) << 12) | ((b[i + 1] as u64 & 0x3F) << 6) | (b[i + 2] as u64 & 0x3F);
-                i += 3;
-                c
-            }
-            _ => {
-                let c = word[i..].chars().next()?;
-                i += c.len_utf8();
-                c as u64
-            }
-        };
-        key = (key << 21) | (c + 1);
-        n += 1;
-    }
-    (key != 0).then_some(key)
-}
-
-/// Two BMP characters in one nonzero u32.
-#[inline(always)]
-fn pack_pair(a: char, b: char) -> Option<u32> {
-    let (a, b) = (a as u32, b as u32);
-    (a < 0x10000 && b < 0x10000 && (a | b) != 0).then_some((a << 16) | b)
-}
-
 fn as_bigram(key: &str) -> Option<(char, char)> {
     let mut cs = key.strip_prefix("b:")?.chars();
     match (cs.next(), cs.next(), cs.next()) {
         (Some(a), Some(b), None) => Some((a, b)),
         _ => None,
-    }
-}
-
-/// A key of a [`PackedTable`]: nonzero (zero marks an empty slot), hashed by one
-/// multiplication.
-trait PackedKey: Copy + Eq + Default {
-    fn spread(self) -> u64;
-}
-
-impl PackedKey for u32 {
-    fn spread(self) -> u64 {
-        (self as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-}
-
-impl PackedKey for u64 {
-    fn spread(self) -> u64 {
-        self.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-}
-
-/// An open-addressing table from nonzero packed keys, built once. Tokens are looked up
-/// about fifty times per message, at random places: keys and values sit side by side in
-/// one small array, so a probe costs a multiply, a shift and one cache line, where a
-/// string hash map costs hashing and two or three lines.
-#[derive(Debug, Clone)]
-struct PackedTable<K, V> {
-    slots: Vec<(K, V)>,
-    shift: u32,
-}
-
-impl<K: PackedKey, V: Copy> PackedTable<K, V> {
-    /// A table for `entries` (distinct nonzero keys), at most half full.
-    fn new(entries: &[(K, V)], empty: V) -> Self {
-        let size = (entries.len() * 2).next_power_of_two().max(16);
-        let mut t =
-            PackedTable { slots: vec![(K::default(), empty); size], shift: 64 - size.trailing_zeros() };
-        for &(k, v) in entries {
-            debug_assert!(k != K::default());
-            let mut i = t.slot(k);
-            while t.slots[i].0 != K::default() {
-                i = (i + 1) & (size - 1);
-            }
-            t.slots[i] = (k, v);
-        }
-        t
-    }
-
-    fn slot(&self, key: K) -> usize {
-        (key.spread() >> self.shift) as usize
-    }
-
-    #[inline(always)]
-    fn get(&self, key: K) -> Option<V> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.slot(key);
-        loop {
-            let (k, v) = self.slots[i];
-            if k == key {
-                return Some(v);
-            }
-            if k == K::default() {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
     }
 }
 
@@ -179,7 +74,7 @@ impl Vocabulary {
         let mut short_words = Vec::new();
         let mut long_words = FxHashMap::default();
         for (word, ix) in words {
-            match pack_chars(word) {
+            match crate::packed::pack_word(word) {
                 Some(k) => short_words.push((k, ix)),
                 None => {
                     long_words.insert(word.into(), ix);
@@ -234,8 +129,8 @@ impl Vocabulary {
     #[inline(always)]
     pub fn get_term(&self, term: Term<'_>) -> Option<u32> {
         match term {
-            Term::Word { word, negated } => {
-                let ix = match pack_chars(word) {
+            Term::Word { word, negated, packed } => {
+                let ix = match packed {
                     Some(k) => self.short_words.get(k),
                     None => self.long_words.get(word).copied(),
                 };
@@ -264,7 +159,15 @@ impl Vocabulary {
 
 /// 1 + ln(count); nearly every term occurs once, where that is exactly 1.
 pub fn sublinear_tf(count: usize) -> f64 {
-    if count == 1 { 1.0 } else { 1.0 + (count as f64).ln() }
+    // Repeats are a few per message, and a logarithm costs more than the rest of scoring.
+    const TABLED: usize = 64;
+    static TABLE: std::sync::LazyLock<[f64; TABLED]> =
+        std::sync::LazyLock::new(|| std::array::from_fn(|k| 1.0 + (k as f64).ln()));
+    match count {
+        1 => 1.0,
+        2..TABLED => TABLE[count],
+        _ => 1.0 + (count as f64).ln(),
+    }
 }
 
 /// Smoothed idf, as scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
@@ -297,8 +200,8 @@ mod tests {
         assert_eq!(vocab.get("b:𠀀钱"), Some(3));
         assert_eq!(vocab.get("b:还钱"), Some(0));
         assert_eq!(vocab.get_term(Term::Bigram('还', '钱')), Some(0));
-        assert_eq!(vocab.get_term(Term::Word { word: "还钱", negated: false }), Some(1));
-        assert_eq!(vocab.get_term(Term::Word { word: "还钱", negated: true }), None);
+        assert_eq!(vocab.get_term(Term::word("还钱", false)), Some(1));
+        assert_eq!(vocab.get_term(Term::word("还钱", true)), None);
         assert_eq!(vocab.get("b:x"), Some(2));
         assert_eq!(vocab.get("b:钱还"), None);
     }
@@ -316,14 +219,14 @@ mod tests {
             "w:\0".into(),
         ];
         let vocab = Vocabulary::new(&keys, vec![1.0; keys.len()]).unwrap();
-        assert_eq!(vocab.get_term(Term::Word { word: "通讯录", negated: false }), Some(4));
-        assert_eq!(vocab.get_term(Term::Word { word: "爆通讯录", negated: false }), Some(5));
-        assert_eq!(vocab.get_term(Term::Word { word: "爆通讯", negated: false }), None);
-        assert_eq!(vocab.get_term(Term::Word { word: "", negated: false }), Some(6));
-        assert_eq!(vocab.get_term(Term::Word { word: "\0", negated: false }), Some(7));
-        assert_eq!(vocab.get_term(Term::Word { word: "联系", negated: false }), Some(1));
-        assert_eq!(vocab.get_term(Term::Word { word: "联系", negated: true }), Some(0));
-        assert_eq!(vocab.get_term(Term::Word { word: "n:x", negated: false }), Some(2));
+        assert_eq!(vocab.get_term(Term::word("通讯录", false)), Some(4));
+        assert_eq!(vocab.get_term(Term::word("爆通讯录", false)), Some(5));
+        assert_eq!(vocab.get_term(Term::word("爆通讯", false)), None);
+        assert_eq!(vocab.get_term(Term::word("", false)), Some(6));
+        assert_eq!(vocab.get_term(Term::word("\0", false)), Some(7));
+        assert_eq!(vocab.get_term(Term::word("联系", false)), Some(1));
+        assert_eq!(vocab.get_term(Term::word("联系", true)), Some(0));
+        assert_eq!(vocab.get_term(Term::word("n:x", false)), Some(2));
         assert_eq!(vocab.get("联系"), Some(3));
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(vocab.get(k), Some(i as u32), "{k}");
@@ -341,31 +244,5 @@ mod tests {
     fn duplicate_terms_rejected() {
         assert!(Vocabulary::new(&["a".into(), "a".into()], vec![1.0, 1.0]).is_err());
         assert!(Vocabulary::new(&["b:还钱".into(), "b:还钱".into()], vec![1.0, 1.0]).is_err());
-    }
-
-    #[test]
-    fn packed_characters_are_the_characters() {
-        let slow = |w: &str| {
-            let cs: Vec<char> = w.chars().collect();
-            (cs.len() <= 3 && !cs.is_empty())
-                .then(|| cs.iter().fold(0u64, |k, &c| (k << 21) | (c as u64 + 1)))
-        };
-        for w in ["", "a", "还", "还钱", "通讯录", "爆通讯录", "é字", "𠀀a", "\0", "a\0b", "ab€", "abcd"]
-        {
-            assert_eq!(pack_chars(w), slow(w), "{w:?}");
-        }
-    }
-
-    #[test]
-    fn packed_table_finds_every_key_and_nothing_else() {
-        let entries: Vec<(u64, u32)> = (1..=1000u64).map(|k| (k * 7919, k as u32)).collect();
-        let small: Vec<(u32, u32)> = entries.iter().map(|&(k, v)| (k as u32, v)).collect();
-        let t32 = PackedTable::new(&small, NONE);
-        assert!(small.iter().all(|&(k, v)| t32.get(k) == Some(v)) && t32.get(1).is_none());
-        let t = PackedTable::new(&entries, NONE);
-        for &(k, v) in &entries {
-            assert_eq!(t.get(k), Some(v));
-        }
-        assert!((1..=1000u64).all(|k| t.get(k * 7919 + 1).is_none()));
     }
 }

@@ -19,6 +19,8 @@ pub mod label;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod packed;
+pub mod phrases;
 pub mod tokenize;
 pub mod train;
 pub mod verdict;
@@ -34,6 +36,21 @@ use tokenize::Tokenizer;
 
 /// The default model, built from `data/` and compiled in.
 pub static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.json");
+
+/// Buffers [`Classifier::classify`] reuses from message to message on each thread.
+#[derive(Default)]
+struct Scratch {
+    norm: Normalized,
+    hits: Vec<u32>,
+}
+
+/// Bytes of normalised text past which a thread's scratch is dropped after use, so one
+/// huge message does not pin its memory.
+const SCRATCH_BUDGET: usize = 1 << 20;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
 
 /// Everything needed to classify messages: tokenizer, model and cue lexicon.
 pub struct Classifier {
@@ -65,36 +82,46 @@ impl Classifier {
 
     /// The model's feature row for a normalised message.
     pub fn features(&self, norm: &Normalized) -> SparseVec {
-        self.model.vocab().vectorize(self.hits(norm))
+        let mut hits = Vec::with_capacity(64);
+        self.hits(norm, &mut hits);
+        self.model.vocab().vectorize(hits)
     }
 
-    /// The vocabulary index of every term of a normalised message, repeats included.
-    fn hits(&self, norm: &Normalized) -> Vec<u32> {
+    /// Appends the vocabulary index of every term of a normalised message, repeats
+    /// included, to `hits`.
+    fn hits(&self, norm: &Normalized, hits: &mut Vec<u32>) {
         let vocab = self.model.vocab();
-        let mut hits = Vec::with_capacity(64);
         // Two passes with a closure each, so each lookup is inlined at its one call site.
         self.tokenizer.words(&norm.text, |term, _| {
             if let Some(i) = vocab.get_term(term) {
                 hits.push(i);
             }
         });
-        tokenize::bigrams(&norm.text, |term, _| {
+        tokenize::bigrams(norm.chars(), |term, _| {
             if let Some(i) = vocab.get_term(term) {
                 hits.push(i);
             }
         });
-        hits
     }
 
     /// Classifies one message. An empty or all-blank message is compliant, decided by
     /// [`DecidedBy::Empty`].
     pub fn classify(&self, text: &str) -> Verdict {
-        let norm = normalize(text);
-        if norm.text.trim().is_empty() {
-            return verdict::empty();
-        }
-        let scores = self.model.predict_hits(&self.hits(&norm));
-        verdict::decide(scores, self.lexicon.find(text, &norm).matches)
+        SCRATCH.with_borrow_mut(|scratch| {
+            let Scratch { norm, hits } = scratch;
+            normalize::normalize_into(text, norm);
+            if norm.text.trim().is_empty() {
+                return verdict::empty();
+            }
+            hits.clear();
+            self.hits(norm, hits);
+            let scores = self.model.predict_hits(hits);
+            let verdict = verdict::decide(scores, self.lexicon.find(text, norm).matches);
+            if norm.text.capacity() > SCRATCH_BUDGET {
+                *scratch = Scratch::default();
+            }
+            verdict
+        })
     }
 
     /// The verdict from a message's normalised form and feature row, and the cues that

@@ -185,16 +185,23 @@ impl Model {
     /// with tf 1 as it comes; repeated ones (a few per message) are corrected at the end.
     pub fn predict_hits(&self, hits: &[u32]) -> Scores {
         const WORDS: usize = 256;
+        const REPEATS: usize = 64;
         if self.vocab.len() > 64 * WORDS {
             return self.predict(&self.vocab.vectorize(hits.to_vec()));
         }
         let mut seen = [0u64; WORDS];
-        let mut repeats = Vec::new();
+        // Repeated hits, a few per message: on the stack, and on the heap past REPEATS.
+        let (mut repeats, mut n_repeats, mut spilled) = ([0u32; REPEATS], 0, Vec::new());
         let (mut z, mut norm2) = ([0.0f64; 3], 0.0f64);
         for &h in hits {
             let (word, bit) = (h as usize / 64, 1u64 << (h % 64));
             if seen[word] & bit != 0 {
-                repeats.push(h);
+                if n_repeats < REPEATS {
+                    repeats[n_repeats] = h;
+                    n_repeats += 1;
+                } else {
+                    spilled.push(h);
+                }
                 continue;
             }
             seen[word] |= bit;
@@ -203,6 +210,12 @@ impl Model {
             norm2 += v * v;
             z = [z[0] + w[0] * v, z[1] + w[1] * v, z[2] + w[2] * v];
         }
+        let repeats = if spilled.is_empty() {
+            &mut repeats[..n_repeats]
+        } else {
+            spilled.extend_from_slice(&repeats);
+            &mut spilled[..]
+        };
         repeats.sort_unstable();
         for run in repeats.chunk_by(|a, b| a == b) {
             let f = &self.scoring[run[0] as usize];

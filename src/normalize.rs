@@ -34,10 +34,17 @@ pub struct Span {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Normalized {
     pub text: String,
+    /// The characters of `text`, decoded once for the stages that walk them.
+    chars: Vec<char>,
     spans: Vec<(u32, u32)>,
 }
 
 impl Normalized {
+    /// The characters of the normalised text; char indices elsewhere index this.
+    pub fn chars(&self) -> &[char] {
+        &self.chars
+    }
+
     /// Number of characters in the normalised text.
     pub fn len_chars(&self) -> usize {
         self.spans.len()
@@ -68,11 +75,18 @@ impl Normalized {
 /// simplified, pinyin annotations out, separators between Han characters out (emoji moved
 /// to the end), repeated characters squeezed.
 pub fn normalize(original: &str) -> Normalized {
-    if let Some(n) = plain(original) {
-        return n;
+    let mut out = Normalized::default();
+    normalize_into(original, &mut out);
+    out
+}
+
+/// [`normalize`] into `out`, reusing its buffers.
+pub fn normalize_into(original: &str, out: &mut Normalized) {
+    if !plain_into(original, out) {
+        let chars =
+            fold_simple(original).unwrap_or_else(|| to_simplified(lowercase_ascii(fold_width(original))));
+        *out = remove_noise(chars);
     }
-    let chars = fold_simple(original).unwrap_or_else(|| to_simplified(lowercase_ascii(fold_width(original))));
-    remove_noise(chars)
 }
 
 /// The step-by-step pipeline; [`normalize`] takes shortcuts when it can.
@@ -89,12 +103,10 @@ fn remove_noise(chars: Vec<Ch>) -> Normalized {
     let chars = drop_separators(chars);
     let chars = squeeze_repeats(chars);
     let mut text = String::with_capacity(chars.len() * 3);
-    let mut spans = Vec::with_capacity(chars.len());
-    for ch in chars {
-        text.push(ch.c);
-        spans.push((ch.start, ch.end));
-    }
-    Normalized { text, spans }
+    let spans = chars.iter().map(|ch| (ch.start, ch.end)).collect();
+    let chars: Vec<char> = chars.iter().map(|ch| ch.c).collect();
+    text.extend(&chars);
+    Normalized { text, chars, spans }
 }
 
 /// How [`plain`] maps one character: the folded character and whether it is Han, or
@@ -119,33 +131,79 @@ fn plain_char(c: char, traditional: &[u64]) -> Option<(char, bool)> {
 /// The CJK punctuation most messages use (、。〃〈〉《》「」『』【】 ‘’ “” —), which
 /// normalisation leaves as it is: known without a Unicode table lookup.
 pub(crate) fn is_common_cjk_punct(c: char) -> bool {
-    matches!(c as u32, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
+    is_common_cjk_punct_u32(c as u32)
+}
+
+#[inline(always)]
+fn to_char(n: u32) -> char {
+    char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+#[inline(always)]
+fn is_common_cjk_punct_u32(c: u32) -> bool {
+    matches!(c, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
 }
 
 /// One pass for the common message: simplified Han, ASCII, full-width ASCII and common
 /// CJK punctuation. It does what the steps would do to such text (separators between Han
 /// characters dropped, repeats squeezed) and returns `None` for anything else the steps
-/// could change (pinyin annotations, emoji, traditional characters, NFKC forms).
-fn plain(original: &str) -> Option<Normalized> {
+/// could change (pinyin annotations, emoji, traditional characters, NFKC forms): then it
+/// returns false, leaving `out` to be overwritten.
+fn plain_into(original: &str, out: &mut Normalized) -> bool {
     let traditional = traditional_set();
-    let mut text = String::with_capacity(original.len());
-    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(original.len() / 2 + 1);
+    let Normalized { text, chars, spans } = out;
+    text.clear();
+    chars.clear();
+    spans.clear();
+    text.reserve(original.len());
+    chars.reserve(original.len() / 2 + 1);
+    spans.reserve(original.len() / 2 + 1);
     let (mut p, mut pp, mut p_han) = ('\0', '\0', false);
     // Characters that map to themselves are copied in runs of the original, not one by one.
     let mut run = 0;
     let mut i = 0;
-    while let Some(c) = original[i..].chars().next() {
-        let end = i + c.len_utf8();
-        let (mapped, han) = plain_char(c, traditional)?;
+    let b = original.as_bytes();
+    while i < b.len() {
+        // plain_char, specialised: every character it takes is ASCII or three bytes long.
+        let x = b[i];
+        let (c, mapped, len, han) = if x < 0x80 {
+            if x < 0x20 || x == 0x7F {
+                return false;
+            }
+            (x as u32, x.to_ascii_lowercase() as u32, 1, false)
+        } else if x & 0xF0 == 0xE0 && i + 2 < b.len() {
+            let n = ((x as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
+            if (0x4E00..=0x9FFF).contains(&n) {
+                if n == '丨' as u32 || traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
+                    return false;
+                }
+                (n, n, 3, true)
+            } else if (0xFF01..=0xFF5E).contains(&n) {
+                (n, ((n - 0xFEE0) as u8).to_ascii_lowercase() as u32, 3, false)
+            } else if is_common_cjk_punct_u32(n) {
+                (n, n, 3, false)
+            } else {
+                return false;
+            }
+        } else {
+            return false;
+        };
+        // Both are ASCII or decoded three-byte scalars, never surrogates.
+        let (c, mapped) = (to_char(c), to_char(mapped));
+        let end = i + len;
         if p_han && !han {
             if is_separator(mapped) {
-                if let Some(j) = separators_before_han(original, end, traditional)? {
-                    text.push_str(&original[run..i]);
-                    (run, i) = (j, j);
-                    continue;
+                match separators_before_han(original, end, traditional) {
+                    None => return false,
+                    Some(Some(j)) => {
+                        text.push_str(&original[run..i]);
+                        (run, i) = (j, j);
+                        continue;
+                    }
+                    Some(None) => {}
                 }
             } else if mapped == '(' && pinyin_follows(original, i, traditional) {
-                return None;
+                return false;
             }
         }
         if mapped == p && p == pp && !mapped.is_ascii_digit() {
@@ -163,12 +221,13 @@ fn plain(original: &str) -> Option<Normalized> {
             text.push(mapped);
             run = end;
         }
+        chars.push(mapped);
         spans.push((i as u32, end as u32));
         (pp, p, p_han) = (p, mapped, han);
         i = end;
     }
     text.push_str(&original[run..]);
-    Some(Normalized { text, spans })
+    true
 }
 
 /// After a separator that follows a Han character (ending at byte `from`): where the run
@@ -220,8 +279,32 @@ fn fold_simple(original: &str) -> Option<Vec<Ch>> {
     Some(out)
 }
 
+/// The character starting at byte `i` of `s` (a char boundary) and its length in bytes.
+/// ASCII and three-byte characters (all of CJK) are decoded in place, the rest by std:
+/// every stage walks the text character by character, and std's general decoder costs
+/// several times more per character.
+#[inline(always)]
+pub fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes();
+    match b[i] {
+        x if x < 0x80 => (x as char, 1),
+        x @ 0xE0..=0xEF => {
+            let n = ((x as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
+            // Valid UTF-8 never encodes a surrogate, so this always succeeds.
+            (char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER), 3)
+        }
+        _ => {
+            let c = s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            (c, c.len_utf8())
+        }
+    }
+}
+
+#[inline]
 pub fn is_han(c: char) -> bool {
-    matches!(c as u32,
+    // The main block first: nearly every Han character of a message is in it.
+    (0x4E00..=0x9FFF).contains(&(c as u32))
+        || matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
 }
 
@@ -510,6 +593,11 @@ pub fn squeeze_repeats(mut chars: Vec<Ch>) -> Vec<Ch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plain(original: &str) -> Option<Normalized> {
+        let mut n = Normalized::default();
+        plain_into(original, &mut n).then_some(n)
+    }
 
     fn text(chars: &[Ch]) -> String {
         chars.iter().map(|c| c.c).collect()

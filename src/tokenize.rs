@@ -3,6 +3,8 @@
 //! Each term comes out as a feature key (`w:` word, `b:` bigram) and the character range
 //! of the normalised text it covers, so evidence can be mapped back to the original.
 
+use crate::normalize::{Normalized, is_han};
+use crate::packed::{PackedTable, pack_word};
 use jieba_rs::Jieba;
 use std::ops::Range;
 
@@ -11,23 +13,30 @@ pub const USER_DICT: &str = include_str!("../data/userdict.txt");
 
 pub struct Tokenizer {
     jieba: Jieba,
+    /// [`NEGATORS`] (true) and [`SCOPE_ENDS`] (false), by packed word.
+    scope_words: PackedTable<u64, Option<bool>>,
 }
 
 /// One term of a message: a word (digits folded), keyed `w:…` or, inside a negation's
 /// scope, `n:…`; or a Han bigram, keyed `b:` and the two characters. Terms carry their
-/// parts, not the key, so lookups need no string building.
+/// parts, not the key, so lookups need no string building; a word of up to three
+/// characters also carries them packed ([`pack_word`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Term<'a> {
-    Word { word: &'a str, negated: bool },
+    Word { word: &'a str, negated: bool, packed: Option<u64> },
     Bigram(char, char),
 }
 
-impl Term<'_> {
+impl<'a> Term<'a> {
+    pub fn word(word: &'a str, negated: bool) -> Self {
+        Term::Word { word, negated, packed: pack_word(word) }
+    }
+
     /// The feature key as stored in a model file.
     pub fn key(&self) -> String {
         match self {
-            Term::Word { word, negated: false } => format!("w:{word}"),
-            Term::Word { word, negated: true } => format!("n:{word}"),
+            Term::Word { word, negated: false, .. } => format!("w:{word}"),
+            Term::Word { word, negated: true, .. } => format!("n:{word}"),
             Term::Bigram(a, b) => format!("b:{a}{b}"),
         }
     }
@@ -47,16 +56,25 @@ impl Tokenizer {
             let freq = parts.next().and_then(|f| f.parse().ok());
             jieba.add_word(word, freq, None);
         }
-        Tokenizer { jieba }
+        let scope: Vec<(u64, Option<bool>)> = NEGATORS
+            .iter()
+            .map(|w| (w, true))
+            .chain(SCOPE_ENDS.iter().map(|w| (w, false)))
+            .map(|(w, open)| (pack_word(w).expect("scope words are one to three characters"), Some(open)))
+            .collect();
+        Tokenizer { jieba, scope_words: PackedTable::new(&scope, None) }
     }
 
-    /// Calls `emit(term, chars)` for every term of `text` (already normalised): first the
-    /// words, then the bigrams. `chars` is a char range of `text`.
-    pub fn terms(&self, text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
-        self.words(text, &mut emit);
-        bigrams(text, emit);
+    /// Calls `emit(term, chars)` for every term of a normalised message: first the
+    /// words, then the bigrams. `chars` is a char range of the normalised text.
+    pub fn terms(&self, norm: &Normalized, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+        self.words(&norm.text, &mut emit);
+        bigrams(norm.chars(), emit);
     }
 
+    pub fn jieba_cut_len(&self, text: &str) -> usize {
+        self.jieba.cut(text, HMM).len()
+    }
     /// The word terms of `text`, in order.
     ///
     /// Words inside a negation's scope (after 不会, 禁止, 从不, ... up to the end of the
@@ -73,20 +91,21 @@ impl Tokenizer {
                 }
                 continue;
             }
-            let scope = scope_word(word);
+            let packed = pack_word(word);
+            let scope = packed.and_then(|k| self.scope_words.get(k)).flatten();
             if scope == Some(false) {
                 negated = false;
             }
             // A word of only three-byte characters (most of them: CJK) has no digits.
             let all_cjk = word.len() == 3 * (token.end - token.start);
-            let shape = if !all_cjk && word.bytes().any(|b| b.is_ascii_digit()) {
+            let term = if !all_cjk && word.bytes().any(|b| b.is_ascii_digit()) {
                 folded.clear();
                 fold_digits(word, &mut folded);
-                folded.as_str()
+                Term::word(&folded, negated)
             } else {
-                word
+                Term::Word { word, negated, packed }
             };
-            emit(Term::Word { word: shape, negated }, token.start..token.end);
+            emit(term, token.start..token.end);
             if scope == Some(true) {
                 negated = true;
             }
@@ -95,10 +114,10 @@ impl Tokenizer {
 }
 
 /// The Han character bigrams of `text`, in order (none across anything else).
-pub fn bigrams(text: &str, mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+pub fn bigrams(text: &[char], mut emit: impl FnMut(Term<'_>, Range<usize>)) {
     let mut prev: Option<char> = None;
-    for (i, c) in text.chars().enumerate() {
-        let han = crate::normalize::is_han(c);
+    for (i, &c) in text.iter().enumerate() {
+        let han = is_han(c);
         if let (Some(p), true) = (prev, han) {
             emit(Term::Bigram(p, c), i - 1..i + 1);
         }
@@ -140,40 +159,6 @@ fn is_wordlike(word: &str) -> bool {
     })
 }
 
-/// First characters of the words in [`NEGATORS`] and [`SCOPE_ENDS`]: one cheap test
-/// rules out nearly every token before any string comparison.
-fn may_start_scope_word(word: &str) -> bool {
-    // All of them are three-byte characters; a shorter or ASCII-led token is none.
-    word.len() >= 3
-        && word.as_bytes()[0] >= 0xE0
-        && matches!(
-            word.chars().next(),
-            Some(
-                '不' | '绝'
-                    | '决'
-                    | '从'
-                    | '严'
-                    | '禁'
-                    | '杜'
-                    | '避'
-                    | '防'
-                    | '并'
-                    | '未'
-                    | '无'
-                    | '切'
-                    | '请'
-                    | '拒'
-                    | '但'
-                    | '可'
-                    | '否'
-                    | '如'
-                    | '要'
-                    | '就'
-                    | '只'
-            )
-        )
-}
-
 /// Words that open a negation scope.
 pub const NEGATORS: [&str; 23] = [
     "不会",
@@ -205,21 +190,7 @@ pub const NEGATORS: [&str; 23] = [
 pub const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
 
 pub fn is_negator(word: &str) -> bool {
-    scope_word(word) == Some(true)
-}
-
-/// `Some(true)` for a word that opens a negation scope, `Some(false)` for one that
-/// closes it, `None` for the rest.
-fn scope_word(word: &str) -> Option<bool> {
-    if !may_start_scope_word(word) {
-        None
-    } else if NEGATORS.contains(&word) {
-        Some(true)
-    } else if SCOPE_ENDS.contains(&word) {
-        Some(false)
-    } else {
-        None
-    }
+    NEGATORS.contains(&word)
 }
 
 fn is_clause_break(c: char) -> bool {
@@ -250,6 +221,7 @@ pub fn fold_digits(word: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::normalize;
 
     #[test]
     fn digits_fold_to_shapes() {
@@ -262,13 +234,13 @@ mod tests {
     fn domain_words_stay_whole_and_bigrams_follow() {
         let t = Tokenizer::new();
         let mut keys = Vec::new();
-        t.terms("爆通讯录,逾期3天", |k, r| keys.push((k.key(), r)));
+        t.terms(&normalize("爆通讯录,逾期3天"), |k, r| keys.push((k.key(), r)));
         assert!(keys.iter().any(|(k, _)| k == "w:爆通讯录"), "{keys:?}");
         assert!(keys.iter().any(|(k, r)| k == "w:0" && *r == (7..8)), "{keys:?}");
         assert!(keys.iter().any(|(k, r)| k == "b:爆通" && *r == (0..2)));
         // Negation scope: words after 不会 up to the clause end are keyed n:.
         let mut neg = Vec::new();
-        t.terms("我们不会联系您的家人,但会联系你", |k, _| neg.push(k.key()));
+        t.terms(&normalize("我们不会联系您的家人,但会联系你"), |k, _| neg.push(k.key()));
         assert!(neg.contains(&"n:联系".to_string()) && neg.contains(&"n:家人".to_string()), "{neg:?}");
         assert!(neg.contains(&"w:联系".to_string()), "scope ends at the clause: {neg:?}");
         // No bigram across punctuation or digits.
@@ -288,11 +260,17 @@ mod tests {
     }
 
     #[test]
-    fn scope_words_pass_the_first_character_test() {
-        for w in NEGATORS.iter().chain(&SCOPE_ENDS) {
-            assert!(may_start_scope_word(w), "{w}");
+    fn scope_words_open_and_close_by_table() {
+        let t = Tokenizer::new();
+        let scope = |w: &str| pack_word(w).and_then(|k| t.scope_words.get(k)).flatten();
+        for w in NEGATORS {
+            assert_eq!(scope(w), Some(true), "{w}");
         }
-        assert!(is_negator("绝不会") && scope_word("但是") == Some(false));
-        assert!(!is_negator("会") && !is_negator("") && scope_word("还钱").is_none());
+        for w in SCOPE_ENDS {
+            assert_eq!(scope(w), Some(false), "{w}");
+        }
+        assert!(is_negator("绝不会") && !is_negator("会") && !is_negator(""));
+        assert_eq!(scope("还钱"), None);
+        assert_eq!(scope("会"), None);
     }
 }

@@ -84,7 +84,7 @@ pub struct Fitted {
 pub fn term_keys(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
     let norm = normalize(text);
     let mut keys = Vec::new();
-    tokenizer.terms(&norm.text, |t, _| keys.push(t.key()));
+    tokenizer.terms(&norm, |t, _| keys.push(t.key()));
     keys
 }
 

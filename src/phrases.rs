@@ -1,0 +1,246 @@
+//! A set of phrases found character by character: every occurrence of every phrase,
+//! overlapping ones included.
+//!
+//! The cue lexicon is a few hundred short Chinese phrases. A byte-level Aho-Corasick DFA
+//! over them takes megabytes (one row per byte of every phrase), and searching it misses
+//! the cache on nearly every byte while also evicting jieba's dictionary. Here a phrase is
+//! a path in a character trie whose edges sit in one small open-addressing table, and a
+//! bitmap of first characters and a small Bloom filter over first pairs skip the positions
+//! where no phrase can start, which is nine in ten of them.
+
+/// Phrase ids stored on a trie node that ends no phrase.
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Edge {
+    /// `(parent node << 21 | char) + 1`; 0 marks an empty slot.
+    key: u64,
+    child: u32,
+    /// The phrase that ends at `child`, or [`NONE`].
+    phrase: u32,
+}
+
+/// Bits in the pair filter: 8 KiB, so it stays in the L1 cache.
+const PAIR_BITS: u32 = 16;
+
+#[derive(Debug, Clone)]
+pub struct PhraseSet {
+    /// Two bits per BMP character: some phrase starts with it, or it is a phrase alone.
+    firsts: Vec<u64>,
+    /// Whether some phrase starts outside the BMP (emoji): those positions always walk.
+    astral: bool,
+    /// A Bloom filter (one hash) of the first two characters of every longer phrase.
+    pairs: Vec<u64>,
+    edges: Vec<Edge>,
+    shift: u32,
+    len: usize,
+}
+
+#[inline(always)]
+fn edge_key(parent: u32, c: char) -> u64 {
+    (((parent as u64) << 21) | c as u64) + 1
+}
+
+/// The pair filter's bit for a phrase beginning `a`, `b`.
+#[inline(always)]
+fn pair_bit(a: char, b: char) -> usize {
+    ((((a as u64) << 21) | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_BITS)) as usize
+}
+
+const STARTS: u64 = 1;
+const ALONE: u64 = 2;
+
+impl PhraseSet {
+    /// A set of `phrases`; phrase `i` is reported as id `i`. Empty phrases never match;
+    /// a phrase given twice is reported under its first id.
+    pub fn new<S: AsRef<str>>(phrases: &[S]) -> Self {
+        let chars: usize = phrases.iter().map(|p| p.as_ref().chars().count()).sum();
+        let size = (chars * 2).next_power_of_two().max(16);
+        let mut set = PhraseSet {
+            firsts: vec![0; 0x10000 / 32],
+            astral: false,
+            pairs: vec![0; (1 << PAIR_BITS) / 64],
+            edges: vec![Edge::default(); size],
+            shift: 64 - size.trailing_zeros(),
+            len: phrases.len(),
+        };
+        let mut nodes = 0u32;
+        for (id, phrase) in phrases.iter().enumerate() {
+            let phrase = phrase.as_ref();
+            let mut cs = phrase.chars();
+            let Some(first) = cs.next() else { continue };
+            let second = cs.next();
+            match first as usize {
+                n @ 0..0x10000 => {
+                    set.firsts[n / 32] |=
+                        (if second.is_none() { STARTS | ALONE } else { STARTS }) << (n % 32 * 2)
+                }
+                _ => set.astral = true,
+            }
+            if let Some(second) = second {
+                let bit = pair_bit(first, second);
+                set.pairs[bit / 64] |= 1 << (bit % 64);
+            }
+            let (mut node, mut last) = (0u32, 0usize);
+            for c in phrase.chars() {
+                let i = set.probe(edge_key(node, c));
+                if set.edges[i].key == 0 {
+                    nodes += 1;
+                    set.edges[i] = Edge { key: edge_key(node, c), child: nodes, phrase: NONE };
+                }
+                (node, last) = (set.edges[i].child, i);
+            }
+            if set.edges[last].phrase == NONE {
+                set.edges[last].phrase = id as u32;
+            }
+        }
+        set
+    }
+
+    /// Number of phrases the set was built from.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Index of the slot holding `key`, or of the empty slot where it would go.
+    #[inline(always)]
+    fn probe(&self, key: u64) -> usize {
+        let mask = self.edges.len() - 1;
+        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        loop {
+            let k = self.edges[i].key;
+            if k == key || k == 0 {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Whether a phrase may start at `a`, followed by `b` (if any).
+    #[inline(always)]
+    fn may_start(&self, a: char, b: Option<&char>) -> bool {
+        let n = a as usize;
+        if n >= 0x10000 {
+            return self.astral;
+        }
+        let bits = self.firsts[n / 32] >> (n % 32 * 2);
+        if bits & ALONE != 0 {
+            return true;
+        }
+        match b {
+            Some(&b) if bits & STARTS != 0 => {
+                let bit = pair_bit(a, b);
+                self.pairs[bit / 64] & (1 << (bit % 64)) != 0
+            }
+            _ => false,
+        }
+    }
+
+    /// Calls `f(phrase, start, end)` for every occurrence of every phrase in `text`
+    /// (character indices, end exclusive), by start and then by length. Stops early,
+    /// returning `true`, when `f` returns `true`.
+    pub fn find_each(&self, text: &[char], mut f: impl FnMut(u32, usize, usize) -> bool) -> bool {
+        let mut i = 0;
+        loop {
+            // A tight scan to the next place a phrase may start.
+            while i < text.len() && !self.may_start(text[i], text.get(i + 1)) {
+                i += 1;
+            }
+            if i == text.len() {
+                return false;
+            }
+            if self.walk(text, i, &mut f) {
+                return true;
+            }
+            i += 1;
+        }
+    }
+
+    /// The phrases starting at `text[i]`. Kept out of line: the scan above runs for every
+    /// character, and stays small in registers without the walk and the callback.
+    #[inline(never)]
+    fn walk(&self, text: &[char], i: usize, f: &mut impl FnMut(u32, usize, usize) -> bool) -> bool {
+        let mut node = 0u32;
+        for (j, &d) in text[i..].iter().enumerate() {
+            let edge = self.edges[self.probe(edge_key(node, d))];
+            if edge.key == 0 {
+                break;
+            }
+            if edge.phrase != NONE && f(edge.phrase, i, i + j + 1) {
+                return true;
+            }
+            node = edge.child;
+        }
+        false
+    }
+
+    /// Whether any phrase occurs in `text`.
+    pub fn is_match(&self, text: &[char]) -> bool {
+        self.find_each(text, |_, _, _| true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    fn all(set: &PhraseSet, text: &str) -> Vec<(u32, usize, usize)> {
+        let mut v = Vec::new();
+        set.find_each(&chars(text), |p, s, e| {
+            v.push((p, s, e));
+            false
+        });
+        v
+    }
+
+    /// Every occurrence of every phrase, by brute force.
+    fn naive(phrases: &[&str], text: &str) -> Vec<(u32, usize, usize)> {
+        let text = chars(text);
+        let mut v = Vec::new();
+        for s in 0..text.len() {
+            let mut found: Vec<(u32, usize, usize)> = Vec::new();
+            for (id, p) in phrases.iter().enumerate() {
+                let first = phrases.iter().position(|q| q == p).unwrap();
+                let p = chars(p);
+                if !p.is_empty() && first == id && text[s..].starts_with(&p) {
+                    found.push((id as u32, s, s + p.len()));
+                }
+            }
+            found.sort_by_key(|&(_, _, e)| e);
+            v.extend(found);
+        }
+        v
+    }
+
+    #[test]
+    fn overlapping_occurrences_are_all_found() {
+        let phrases = ["上门", "上门催收", "门催", "催收", "sb", "🔪", "刀🔪", "", "催收"];
+        let set = PhraseSet::new(&phrases);
+        for text in ["我们上门催收", "上上门门催收收", "usb 🔪刀🔪", "", "没有", "催收催收"]
+        {
+            assert_eq!(all(&set, text), naive(&phrases, text), "{text}");
+        }
+        assert!(set.is_match(&chars("明天上门")) && !set.is_match(&chars("明天上班")));
+        assert_eq!(set.len(), phrases.len());
+    }
+
+    #[test]
+    fn stops_when_asked() {
+        let set = PhraseSet::new(&["a", "b"]);
+        let mut seen = 0;
+        assert!(set.find_each(&chars("aab"), |_, _, _| {
+            seen += 1;
+            seen == 2
+        }));
+        assert_eq!(seen, 2);
+        assert!(!PhraseSet::new::<&str>(&[]).is_match(&chars("abc")));
+    }
+}
