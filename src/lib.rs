@@ -110,7 +110,7 @@ impl Classifier {
         SCRATCH.with_borrow_mut(|scratch| {
             let Scratch { norm, hits } = scratch;
             normalize::normalize_into(text, norm);
-            if norm.text.trim().is_empty() {
+            if norm.chars().iter().all(|c| c.is_whitespace()) {
                 return verdict::empty();
             }
             hits.clear();
@@ -132,7 +132,7 @@ impl Classifier {
         norm: &Normalized,
         x: &SparseVec,
     ) -> (Verdict, Vec<(CueMatch, cues::Guard)>) {
-        if norm.text.trim().is_empty() {
+        if norm.chars().iter().all(|c| c.is_whitespace()) {
             return (verdict::empty(), Vec::new());
         }
         let cues = self.lexicon.find(text, norm);

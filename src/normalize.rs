@@ -83,10 +83,16 @@ pub fn normalize(original: &str) -> Normalized {
 /// [`normalize`] into `out`, reusing its buffers.
 pub fn normalize_into(original: &str, out: &mut Normalized) {
     if !plain_into(original, out) {
-        let chars =
-            fold_simple(original).unwrap_or_else(|| to_simplified(lowercase_ascii(fold_width(original))));
-        *out = remove_noise(chars);
+        *out = normalize_general(original);
     }
+}
+
+/// The messages [`plain_into`] cannot take (about one in twenty): kept out of line, so the
+/// one-pass path stays small.
+#[inline(never)]
+fn normalize_general(original: &str) -> Normalized {
+    let chars = fold_simple(original).unwrap_or_else(|| to_simplified(lowercase_ascii(fold_width(original))));
+    remove_noise(chars)
 }
 
 /// The step-by-step pipeline; [`normalize`] takes shortcuts when it can.
@@ -135,11 +141,6 @@ pub(crate) fn is_common_cjk_punct(c: char) -> bool {
 }
 
 #[inline(always)]
-fn to_char(n: u32) -> char {
-    char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER)
-}
-
-#[inline(always)]
 fn is_common_cjk_punct_u32(c: u32) -> bool {
     matches!(c, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2014)
 }
@@ -152,47 +153,21 @@ fn is_common_cjk_punct_u32(c: u32) -> bool {
 fn plain_into(original: &str, out: &mut Normalized) -> bool {
     let traditional = traditional_set();
     let Normalized { text, chars, spans } = out;
-    text.clear();
     chars.clear();
     spans.clear();
-    text.reserve(original.len());
     chars.reserve(original.len() / 2 + 1);
     spans.reserve(original.len() / 2 + 1);
-    let (mut p, mut pp, mut p_han) = ('\0', '\0', false);
-    // Characters that map to themselves are copied in runs of the original, not one by one.
-    let mut run = 0;
-    let mut i = 0;
+    text.clear();
+    text.reserve(original.len());
     let b = original.as_bytes();
+    let (mut p, mut pp, mut p_han) = ('\0', '\0', false);
+    // The text is copied from the original in runs of characters that map to themselves.
+    let (mut i, mut run) = (0, 0);
     while i < b.len() {
-        // plain_char, specialised: every character it takes is ASCII or three bytes long.
-        let x = b[i];
-        let (c, mapped, len, han) = if x < 0x80 {
-            if x < 0x20 || x == 0x7F {
-                return false;
-            }
-            (x as u32, x.to_ascii_lowercase() as u32, 1, false)
-        } else if x & 0xF0 == 0xE0 && i + 2 < b.len() {
-            let n = ((x as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
-            if (0x4E00..=0x9FFF).contains(&n) {
-                if n == '丨' as u32 || traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
-                    return false;
-                }
-                (n, n, 3, true)
-            } else if (0xFF01..=0xFF5E).contains(&n) {
-                (n, ((n - 0xFEE0) as u8).to_ascii_lowercase() as u32, 3, false)
-            } else if is_common_cjk_punct_u32(n) {
-                (n, n, 3, false)
-            } else {
-                return false;
-            }
-        } else {
-            return false;
-        };
-        // Both are ASCII or decoded three-byte scalars, never surrogates.
-        let (c, mapped) = (to_char(c), to_char(mapped));
+        let Some((c, len, han, same)) = plain_at(b, i, traditional) else { return false };
         let end = i + len;
         if p_han && !han {
-            if is_separator(mapped) {
+            if is_separator(c) {
                 match separators_before_han(original, end, traditional) {
                     None => return false,
                     Some(Some(j)) => {
@@ -202,32 +177,61 @@ fn plain_into(original: &str, out: &mut Normalized) -> bool {
                     }
                     Some(None) => {}
                 }
-            } else if mapped == '(' && pinyin_follows(original, i, traditional) {
+            } else if c == '(' && pinyin_follows(original, i, traditional) {
                 return false;
             }
         }
-        if mapped == p && p == pp && !mapped.is_ascii_digit() {
+        if c == p && p == pp && !c.is_ascii_digit() {
             // A third repeat: the kept second one stands for it.
             text.push_str(&original[run..i]);
-            run = end;
+            (run, i) = (end, end);
             if let Some(last) = spans.last_mut() {
                 last.1 = end as u32;
             }
-            i = end;
             continue;
         }
-        if mapped != c {
+        if !same {
             text.push_str(&original[run..i]);
-            text.push(mapped);
+            text.push(c);
             run = end;
         }
-        chars.push(mapped);
+        chars.push(c);
         spans.push((i as u32, end as u32));
-        (pp, p, p_han) = (p, mapped, han);
+        (pp, p, p_han) = (p, c, han);
         i = end;
     }
     text.push_str(&original[run..]);
     true
+}
+
+/// [`plain_char`] of the character at byte `i` of `b` (valid UTF-8, a char boundary), with
+/// its length and whether it maps to itself: every character it takes is ASCII or three
+/// bytes long.
+#[inline(always)]
+fn plain_at(b: &[u8], i: usize, traditional: &[u64]) -> Option<(char, usize, bool, bool)> {
+    let x = b[i];
+    if x < 0x80 {
+        let lower = x.to_ascii_lowercase();
+        return (x >= 0x20 && x != 0x7F).then_some((lower as char, 1, false, lower == x));
+    }
+    if x & 0xF0 != 0xE0 || i + 2 >= b.len() {
+        return None;
+    }
+    let n = ((x as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
+    let (mapped, han, same) = if (0x4E00..=0x9FFF).contains(&n) {
+        if n == '丨' as u32 || traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
+            return None;
+        }
+        (n, true, true)
+    } else if (0xFF01..=0xFF5E).contains(&n) {
+        (((n - 0xFEE0) as u8).to_ascii_lowercase() as u32, false, false)
+    } else if is_common_cjk_punct_u32(n) {
+        (n, false, true)
+    } else {
+        return None;
+    };
+    // A decoded three-byte scalar or ASCII: never a surrogate.
+    Some((char::from_u32(mapped)?, 3, han, same))
 }
 
 /// After a separator that follows a Han character (ending at byte `from`): where the run

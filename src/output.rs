@@ -160,12 +160,41 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 
 /// A JSON number as serde_json writes an f64 (`null` if not finite).
 fn json_f64(out: &mut Vec<u8>, x: f64) {
-    if x.is_finite() {
+    if let Some(micros) = as_micros(x) {
+        // A probability rounded to six decimals, written as its shortest digits (which
+        // these are: a unit test checks every one against serde_json).
+        match micros {
+            0 => out.extend_from_slice(b"0.0"),
+            1_000_000 => out.extend_from_slice(b"1.0"),
+            _ => {
+                let mut digits = *b"0.000000";
+                let mut k = micros;
+                for d in digits[2..].iter_mut().rev() {
+                    *d = b'0' + (k % 10) as u8;
+                    k /= 10;
+                }
+                let end = digits.iter().rposition(|&d| d != b'0').map_or(2, |i| i + 1);
+                out.extend_from_slice(&digits[..end]);
+            }
+        }
+    } else if x.is_finite() {
         serde_json::ser::Formatter::write_f64(&mut serde_json::ser::CompactFormatter, out, x)
             .expect("writing to a Vec cannot fail");
     } else {
         out.extend_from_slice(b"null");
     }
+}
+
+/// `x` as a count of millionths, when it is exactly one of the values [`round6`] gives in
+/// 0.001..=1 (or 0): the range where serde_json writes plain decimals.
+fn as_micros(x: f64) -> Option<u32> {
+    if x.to_bits() == 0 {
+        return Some(0);
+    }
+    let y = x * 1e6;
+    // Truncating y + 0.5 rounds here: the check after it rejects anything else.
+    let k = (y + 0.5) as u32;
+    ((999.5..=1e6).contains(&y) && k as f64 / 1e6 == x).then_some(k)
 }
 
 /// Cues as one CSV field: `T5:抓你坐牢@3-7; H1:废物@9-11` (character spans, end exclusive).
@@ -233,6 +262,23 @@ pub fn write_text(w: &mut impl Write, text: &str, v: &Verdict, color: bool) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounded_probabilities_print_as_serde_json_prints_them() {
+        let serde = |x: f64| serde_json::to_string(&x).unwrap();
+        let mut out = Vec::new();
+        for k in 0..=1_000_000u32 {
+            let x = round6(k as f64 / 1e6);
+            out.clear();
+            json_f64(&mut out, x);
+            assert_eq!(std::str::from_utf8(&out).unwrap(), serde(x), "{k}");
+        }
+        for x in [1e-7, 0.0004, 0.999_999_5, 0.123_456_7, -0.5, 2.0, f64::MIN_POSITIVE, -0.0] {
+            out.clear();
+            json_f64(&mut out, x);
+            assert_eq!(std::str::from_utf8(&out).unwrap(), serde(x), "{x}");
+        }
+    }
     use crate::cues::CueCode;
     use crate::normalize::Span;
     use proptest::prelude::*;
