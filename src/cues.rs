@@ -223,12 +223,47 @@ pub struct CueReport {
     pub suppressed: Vec<(CueMatch, Guard)>,
 }
 
+/// Distinct phrases and, for each, the cues that have it as a part.
+struct PhraseParts {
+    set: PhraseSet,
+    cues: Vec<Vec<usize>>,
+}
+
+impl PhraseParts {
+    fn new<'a>(parts: impl Iterator<Item = (&'a str, usize)>) -> Self {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let (mut phrases, mut cues): (Vec<&str>, Vec<Vec<usize>>) = (Vec::new(), Vec::new());
+        for (phrase, ci) in parts {
+            let id = *ids.entry(phrase).or_insert_with(|| {
+                phrases.push(phrase);
+                cues.push(Vec::new());
+                phrases.len() - 1
+            });
+            cues[id].push(ci);
+        }
+        PhraseParts { set: PhraseSet::new(&phrases), cues }
+    }
+
+    /// Pushes `(cue, start, end)` for every ASCII-bounded occurrence of a part that
+    /// starts within `starts`.
+    fn find(&self, text: &[char], starts: std::ops::Range<usize>, out: &mut Vec<(usize, usize, usize)>) {
+        self.set.find_each_from(text, starts, |phrase, s, e| {
+            if ascii_bounded(text, s, e) {
+                out.extend(self.cues[phrase as usize].iter().map(|&ci| (ci, s, e)));
+            }
+            false
+        });
+    }
+}
+
 /// Phrase hits of one message, reused from message to message on each thread.
 #[derive(Default)]
 struct Found {
     /// First parts and second parts of cues: (cue, start, end), char indices.
     firsts: Vec<(usize, usize, usize)>,
     seconds: Vec<(usize, usize, usize)>,
+    /// Where second parts may start: char ranges.
+    windows: Vec<(usize, usize)>,
     /// Whole cues: (start, end, cue).
     candidates: Vec<(usize, usize, usize)>,
 }
@@ -239,9 +274,12 @@ thread_local! {
 
 pub struct Lexicon {
     cues: Vec<Cue>,
-    phrases: PhraseSet,
-    /// For each phrase of `phrases`: (cue index, is second part).
-    parts: Vec<Vec<(usize, bool)>>,
+    /// Every cue's first part (a literal's whole pattern).
+    firsts: PhraseParts,
+    /// The second parts of `A…B` patterns, searched only after a first part that needs
+    /// one: they include single common characters (还, 打, 欠) that would otherwise be
+    /// found in most messages.
+    seconds: PhraseParts,
     negators: PhraseSet,
     describers: PhraseSet,
 }
@@ -279,24 +317,13 @@ impl Lexicon {
             let note = cols.get(3).unwrap_or(&"").to_string();
             cues.push(Cue { pattern, code, note, first, second });
         }
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut strings: Vec<String> = Vec::new();
-        let mut parts: Vec<Vec<(usize, bool)>> = Vec::new();
-        for (ci, cue) in cues.iter().enumerate() {
-            for (s, second) in [(Some(&cue.first), false), (cue.second.as_ref(), true)] {
-                let Some(s) = s else { continue };
-                let id = *ids.entry(s.clone()).or_insert_with(|| {
-                    strings.push(s.clone());
-                    parts.push(Vec::new());
-                    strings.len() - 1
-                });
-                parts[id].push((ci, second));
-            }
-        }
+        let firsts = PhraseParts::new(cues.iter().enumerate().map(|(ci, c)| (c.first.as_str(), ci)));
+        let seconds =
+            PhraseParts::new(cues.iter().enumerate().filter_map(|(ci, c)| Some((c.second.as_deref()?, ci))));
         Ok(Lexicon {
             cues,
-            phrases: PhraseSet::new(&strings),
-            parts,
+            firsts,
+            seconds,
             negators: PhraseSet::new(NEGATORS),
             describers: PhraseSet::new(DESCRIBERS),
         })
@@ -313,21 +340,32 @@ impl Lexicon {
 
     fn find_with(&self, original: &str, norm: &Normalized, found: &mut Found) -> CueReport {
         let text = norm.chars();
-        let Found { firsts, seconds, candidates } = found;
+        let Found { firsts, seconds, windows, candidates } = found;
         firsts.clear();
         seconds.clear();
+        windows.clear();
         candidates.clear();
-        self.phrases.find_each(text, |phrase, s, e| {
-            if ascii_bounded(text, s, e) {
-                for &(ci, second) in &self.parts[phrase as usize] {
-                    if second { seconds.push((ci, s, e)) } else { firsts.push((ci, s, e)) }
-                }
-            }
-            false
-        });
+        self.firsts.find(text, 0..text.len(), firsts);
         let mut report = CueReport::default();
         if firsts.is_empty() {
             return report;
+        }
+        // A second part counts only if it starts at most MAX_GAP characters after a first
+        // part that needs one: only those windows are searched.
+        windows.extend(
+            firsts
+                .iter()
+                .filter(|&&(ci, _, _)| self.cues[ci].second.is_some())
+                .map(|&(_, _, e)| (e, e + MAX_GAP + 1)),
+        );
+        windows.sort_unstable();
+        let mut searched = 0;
+        for &(from, to) in windows.iter() {
+            let from = from.max(searched);
+            if from < to {
+                self.seconds.find(text, from..to, seconds);
+                searched = to;
+            }
         }
         for &(ci, s, e) in firsts.iter() {
             if self.cues[ci].second.is_none() {
@@ -434,6 +472,19 @@ mod tests {
         let r = l.find(s, &normalize(s));
         assert_eq!(codes(&r), vec!["T6", "H1"]);
         assert_eq!(r.matches[0].span.text, "上门把你堵");
+    }
+
+    #[test]
+    fn second_parts_are_found_in_every_first_part_window() {
+        let l = lex();
+        // Overlapping windows from repeated first parts; only the last is close enough.
+        let s = "上门，上门，上门把你堵了";
+        let r = l.find(s, &normalize(s));
+        assert_eq!(codes(&r), vec!["T6"]);
+        assert_eq!(r.matches[0].span.text, "上门，上门，上门把你堵");
+        // A second part before its first part does not count.
+        let s = "堵在上门";
+        assert!(l.find(s, &normalize(s)).matches.is_empty());
     }
 
     #[test]

@@ -22,7 +22,15 @@ impl ScoreMap {
 }
 
 pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    let y = x * 1e6;
+    // f64::round is a library call on baseline x86-64; for 0 <= y < 2^52 (probabilities)
+    // the whole part and the exact fraction give the same result inline.
+    if (0.0..4.5e15).contains(&y) {
+        let whole = y as u64 as f64;
+        (if y - whole >= 0.5 { whole + 1.0 } else { whole }) / 1e6
+    } else {
+        y.round() / 1e6
+    }
 }
 
 /// One JSON Lines record: one per input line (or per file with `--whole-file`).
@@ -118,9 +126,10 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     // Checked 16 bytes at a time without early exit, which the compiler vectorises.
-    let clean = bytes
-        .chunks(16)
-        .all(|c| !c.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\')));
+    let dirty = |c: &[u8]| c.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    let chunks = bytes.chunks_exact(16);
+    let tail = chunks.remainder();
+    let clean = !dirty(tail) && chunks.into_iter().all(|c| !dirty(c));
     if clean {
         out.extend_from_slice(bytes);
     } else {
@@ -262,6 +271,20 @@ pub fn write_text(w: &mut impl Write, text: &str, v: &Verdict, color: bool) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round6_rounds_half_away_from_zero_like_f64_round() {
+        let mut x = 0.0f64;
+        while x <= 1.0 {
+            for y in [x, x + 5e-7, x + 4.999_999e-7, x - 5e-7] {
+                assert_eq!(round6(y).to_bits(), ((y * 1e6).round() / 1e6).to_bits(), "{y}");
+            }
+            x += 0.000_123_7;
+        }
+        for y in [0.0, 1.0, 0.5e-6, 1.5e-6, 2.5e-6, 0.999_999_5, -0.25, 3e12, f64::NAN] {
+            assert_eq!(round6(y).to_bits(), ((y * 1e6).round() / 1e6).to_bits(), "{y}");
+        }
+    }
 
     #[test]
     fn rounded_probabilities_print_as_serde_json_prints_them() {

@@ -73,7 +73,13 @@ pub struct PackedTable<K, V> {
 impl<K: PackedKey, V: Copy> PackedTable<K, V> {
     /// A table for `entries` (distinct nonzero keys), at most half full.
     pub fn new(entries: &[(K, V)], empty: V) -> Self {
-        let size = (entries.len() * 2).next_power_of_two().max(16);
+        Self::with_room(entries, empty, 2)
+    }
+
+    /// A table at most `1 / room` full: a small table that nearly every lookup misses
+    /// (most tokens are no scope word) stays cheap when misses end at the first slot.
+    pub fn with_room(entries: &[(K, V)], empty: V, room: usize) -> Self {
+        let size = (entries.len() * room).next_power_of_two().max(16);
         let mut t =
             PackedTable { slots: vec![(K::default(), empty); size], shift: 64 - size.trailing_zeros() };
         for &(k, v) in entries {

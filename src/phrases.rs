@@ -143,14 +143,24 @@ impl PhraseSet {
     /// Calls `f(phrase, start, end)` for every occurrence of every phrase in `text`
     /// (character indices, end exclusive), by start and then by length. Stops early,
     /// returning `true`, when `f` returns `true`.
-    pub fn find_each(&self, text: &[char], mut f: impl FnMut(u32, usize, usize) -> bool) -> bool {
-        let mut i = 0;
+    pub fn find_each(&self, text: &[char], f: impl FnMut(u32, usize, usize) -> bool) -> bool {
+        self.find_each_from(text, 0..text.len(), f)
+    }
+
+    /// [`PhraseSet::find_each`] for the occurrences that start within `starts`.
+    pub fn find_each_from(
+        &self,
+        text: &[char],
+        starts: std::ops::Range<usize>,
+        mut f: impl FnMut(u32, usize, usize) -> bool,
+    ) -> bool {
+        let (mut i, end) = (starts.start, starts.end.min(text.len()));
         loop {
             // A tight scan to the next place a phrase may start.
-            while i < text.len() && !self.may_start(text[i], text.get(i + 1)) {
+            while i < end && !self.may_start(text[i], text.get(i + 1)) {
                 i += 1;
             }
-            if i == text.len() {
+            if i >= end {
                 return false;
             }
             if self.walk(text, i, &mut f) {

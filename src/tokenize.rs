@@ -62,7 +62,7 @@ impl Tokenizer {
             .chain(SCOPE_ENDS.iter().map(|w| (w, false)))
             .map(|(w, open)| (pack_word(w).expect("scope words are one to three characters"), Some(open)))
             .collect();
-        Tokenizer { jieba, scope_words: PackedTable::new(&scope, None) }
+        Tokenizer { jieba, scope_words: PackedTable::with_room(&scope, None, 16) }
     }
 
     /// Calls `emit(term, chars)` for every term of a normalised message: first the
@@ -137,14 +137,19 @@ pub const HMM: bool = false;
 
 /// Whether a token is a word (has a letter, digit, Han character or emoji), not
 /// punctuation or space.
+#[inline(always)]
 fn is_wordlike(word: &str) -> bool {
     // Nearly every token starts with a CJK ideograph (U+4E00..=U+9FFF: E4 B8.. to E9 ..)
     // or an ASCII letter or digit.
     match word.as_bytes() {
-        [0xE5..=0xE9, ..] | [0xE4, 0xB8..=0xBF, ..] => return true,
-        [b, ..] if b.is_ascii_alphanumeric() => return true,
-        _ => {}
+        [0xE5..=0xE9, ..] | [0xE4, 0xB8..=0xBF, ..] => true,
+        [b, ..] if b.is_ascii_alphanumeric() => true,
+        _ => has_word_char(word),
     }
+}
+
+#[inline(never)]
+fn has_word_char(word: &str) -> bool {
     word.chars().any(|c| {
         let n = c as u32;
         if c.is_ascii() {
