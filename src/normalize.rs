@@ -164,6 +164,34 @@ fn plain_into(original: &str, out: &mut Normalized) -> bool {
     // The text is copied from the original in runs of characters that map to themselves.
     let (mut i, mut run) = (0, 0);
     while i < b.len() {
+        // A run of simplified Han characters, most of a message, in a loop of its own:
+        // they map to themselves and only repeats need a look.
+        while i + 2 < b.len() && (0xE4..=0xE9).contains(&b[i]) {
+            let n = ((b[i] as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
+            if !(0x4E00..=0x9FFF).contains(&n)
+                || n == '丨' as u32
+                || traditional[n as usize / 64] & (1 << (n % 64)) != 0
+            {
+                break;
+            }
+            let Some(c) = char::from_u32(n) else { break };
+            if c == p && p == pp {
+                // A third repeat: the kept second one stands for it.
+                text.push_str(&original[run..i]);
+                run = i + 3;
+                if let Some(last) = spans.last_mut() {
+                    last.1 = run as u32;
+                }
+            } else {
+                chars.push(c);
+                spans.push((i as u32, i as u32 + 3));
+                (pp, p, p_han) = (p, c, true);
+            }
+            i += 3;
+        }
+        if i >= b.len() {
+            break;
+        }
         let Some((c, len, han, same)) = plain_at(b, i, traditional) else { return false };
         let end = i + len;
         if p_han && !han {

@@ -125,11 +125,13 @@ impl<'a> Record<'a> {
 fn json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
-    // Checked 16 bytes at a time without early exit, which the compiler vectorises.
-    let dirty = |c: &[u8]| c.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    // Checked 16 bytes at a time without early exit, which the compiler vectorises; the
+    // tail is padded with spaces (which need no escape) to a whole chunk.
+    let dirty = |c: &[u8; 16]| c.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
     let chunks = bytes.chunks_exact(16);
-    let tail = chunks.remainder();
-    let clean = !dirty(tail) && chunks.into_iter().all(|c| !dirty(c));
+    let mut tail = [b' '; 16];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    let clean = !dirty(&tail) && chunks.into_iter().all(|c| !dirty(c.try_into().expect("16 bytes")));
     if clean {
         out.extend_from_slice(bytes);
     } else {
@@ -177,10 +179,10 @@ fn json_f64(out: &mut Vec<u8>, x: f64) {
             1_000_000 => out.extend_from_slice(b"1.0"),
             _ => {
                 let mut digits = *b"0.000000";
-                let mut k = micros;
-                for d in digits[2..].iter_mut().rev() {
-                    *d = b'0' + (k % 10) as u8;
-                    k /= 10;
+                let mut k = micros as usize;
+                for at in [6, 4, 2] {
+                    digits[at..at + 2].copy_from_slice(&PAIRS[2 * (k % 100)..2 * (k % 100) + 2]);
+                    k /= 100;
                 }
                 let end = digits.iter().rposition(|&d| d != b'0').map_or(2, |i| i + 1);
                 out.extend_from_slice(&digits[..end]);
@@ -193,6 +195,13 @@ fn json_f64(out: &mut Vec<u8>, x: f64) {
         out.extend_from_slice(b"null");
     }
 }
+
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+                            2021222324252627282930313233343536373839\
+                            4041424344454647484950515253545556575859\
+                            6061626364656667686970717273747576777879\
+                            8081828384858687888990919293949596979899";
 
 /// `x` as a count of millionths, when it is exactly one of the values [`round6`] gives in
 /// 0.001..=1 (or 0): the range where serde_json writes plain decimals.

@@ -144,6 +144,8 @@ fn is_wordlike(word: &str) -> bool {
     match word.as_bytes() {
         [0xE5..=0xE9, ..] | [0xE4, 0xB8..=0xBF, ..] => true,
         [b, ..] if b.is_ascii_alphanumeric() => true,
+        // One ASCII character that is not alphanumeric: punctuation or space.
+        [_] => false,
         _ => has_word_char(word),
     }
 }
