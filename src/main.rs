@@ -301,9 +301,22 @@ fn inputs(files: &[PathBuf]) -> Vec<PathBuf> {
     if files.is_empty() { vec![PathBuf::from("-")] } else { files.to_vec() }
 }
 
+/// Output buffer: large enough that writing costs few system calls per batch.
+const OUT_BUFFER: usize = 1 << 16;
+
 /// Lines are classified in batches: parallel within a batch, printed in input order.
 const BATCH_LINES: usize = 4096;
 const BATCH_BYTES: usize = 8 << 20;
+
+/// Classifies a batch in order: on rayon's threads, or on this one with `--threads 1`,
+/// where handing work to one pool thread would only add waiting.
+fn classify_all<T: Sync>(items: &[T], f: impl Fn(&T) -> Verdict + Sync + Send) -> Vec<Verdict> {
+    if rayon::current_num_threads() == 1 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
 
 /// Reads `path` line by line and hands each (line number, text, verdict) to `sink`, in order.
 fn for_each_line(
@@ -330,8 +343,7 @@ fn for_each_line(
         if bounds.is_empty() {
             return Ok(());
         }
-        let verdicts: Vec<Verdict> =
-            bounds.par_iter().map(|&(s, e)| classifier.classify(&text[s..e])).collect();
+        let verdicts: Vec<Verdict> = classify_all(&bounds, |&(s, e)| classifier.classify(&text[s..e]));
         for (&(s, e), v) in bounds.iter().zip(&verdicts) {
             line_no += 1;
             sink(line_no, &text[s..e], v)?;
@@ -351,7 +363,7 @@ fn classify(a: ClassifyArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common)?;
     let color = use_color(a.color);
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout.lock());
     if a.format == Format::Csv {
         let mut header = vec!["file", "line", "text"];
         header.extend(output::VERDICT_COLUMNS);
@@ -412,7 +424,7 @@ fn filter(a: FilterArgs) -> Result<ExitCode> {
     let labels =
         if a.labels.is_empty() { vec![Label::Threatening, Label::Harassing] } else { a.labels.clone() };
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout.lock());
     let mut selected = 0u64;
     let encoding: Encoding = a.common.encoding.into();
     let mut json = Vec::new();
@@ -531,9 +543,9 @@ fn score(a: ScoreArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
             readable_by_all(&tmp)?;
             let f = tmp.reopen()?;
-            (Box::new(BufWriter::new(f)), Some((tmp, path.clone())))
+            (Box::new(BufWriter::with_capacity(OUT_BUFFER, f)), Some((tmp, path.clone())))
         }
-        None => (Box::new(BufWriter::new(io::stdout().lock())), None),
+        None => (Box::new(BufWriter::with_capacity(OUT_BUFFER, io::stdout().lock())), None),
     };
     let mut writer = csv::WriterBuilder::new().flexible(a.flexible).from_writer(sink);
     writer.write_record(&out_header)?;
@@ -554,8 +566,7 @@ fn score(a: ScoreArgs) -> Result<ExitCode> {
                 Err(e) => return Err(csv_error(&source, e)),
             }
         }
-        let verdicts: Vec<Verdict> =
-            batch.par_iter().map(|r| classifier.classify(r.get(col).unwrap_or(""))).collect();
+        let verdicts: Vec<Verdict> = classify_all(&batch, |r| classifier.classify(r.get(col).unwrap_or("")));
         for (rec, v) in batch.iter().zip(&verdicts) {
             let mut fields: Vec<&str> = rec.iter().collect();
             while fields.len() < width {
@@ -736,7 +747,7 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode> {
     let verdicts: Vec<Verdict> = examples.par_iter().map(|e| classifier.classify(&e.text)).collect();
     let m = eval::metrics(examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout.lock());
     match a.format {
         ReportFormat::Text => write!(out, "{}", m.report())?,
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
@@ -778,7 +789,7 @@ fn explain_cmd(a: ExplainArgs) -> Result<ExitCode> {
     };
     let ex = explain::explain(&classifier, &text);
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout.lock());
     if a.format == ReportFormat::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(&ex)?)?;
     } else {
