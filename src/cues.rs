@@ -268,6 +268,9 @@ struct Found {
     candidates: Vec<(usize, usize, usize)>,
 }
 
+/// Hits past which a thread's [`Found`] buffers are dropped after use.
+const FOUND_BUDGET: usize = 1 << 14;
+
 thread_local! {
     static FOUND: std::cell::RefCell<Found> = std::cell::RefCell::default();
 }
@@ -335,7 +338,14 @@ impl Lexicon {
 
     /// Finds the cues in a normalised message and maps them back onto `original`.
     pub fn find(&self, original: &str, norm: &Normalized) -> CueReport {
-        FOUND.with_borrow_mut(|found| self.find_with(original, norm, found))
+        FOUND.with_borrow_mut(|found| {
+            let report = self.find_with(original, norm, found);
+            // One message with thousands of hits does not keep its buffers.
+            if found.firsts.capacity() + found.seconds.capacity() > FOUND_BUDGET {
+                *found = Found::default();
+            }
+            report
+        })
     }
 
     fn find_with(&self, original: &str, norm: &Normalized, found: &mut Found) -> CueReport {

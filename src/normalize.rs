@@ -115,23 +115,12 @@ fn remove_noise(chars: Vec<Ch>) -> Normalized {
     Normalized { text, chars, spans }
 }
 
-/// How [`plain`] maps one character: the folded character and whether it is Han, or
+/// How [`plain_into`] maps one character: the folded character and whether it is Han, or
 /// `None` when the character needs the full pipeline (NFKC tables, traditional forms,
 /// emoji, control characters).
-#[inline]
 fn plain_char(c: char, traditional: &[u64]) -> Option<(char, bool)> {
-    let n = c as u32;
-    if c.is_ascii() {
-        (!c.is_ascii_control()).then(|| (c.to_ascii_lowercase(), false))
-    } else if (0x4E00..=0x9FFF).contains(&n) {
-        (c != '丨' && traditional[n as usize / 64] & (1 << (n % 64)) == 0).then_some((c, true))
-    } else if (0xFF01..=0xFF5E).contains(&n) {
-        Some((char::from_u32(n - 0xFEE0)?.to_ascii_lowercase(), false))
-    } else if is_common_cjk_punct(c) {
-        Some((c, false))
-    } else {
-        None
-    }
+    let mut buf = [0; 4];
+    plain_at(c.encode_utf8(&mut buf).as_bytes(), 0, traditional).map(|(m, _, han, _)| (m, han))
 }
 
 /// The CJK punctuation most messages use (、。〃〈〉《》「」『』【】 ‘’ “” —), which
@@ -295,7 +284,7 @@ fn pinyin_follows(original: &str, at: usize, traditional: &[u64]) -> bool {
 
 /// The first three steps (width folding, lowercase, traditional to simplified) for a
 /// message whose characters each map to one character without NFKC tables: the
-/// characters [`plain`] takes, plus control characters (which become spaces) and `丨`.
+/// characters [`plain_into`] takes, plus control characters (which become spaces) and `丨`.
 /// Messages with tabs or a possible pinyin annotation come this way.
 fn fold_simple(original: &str) -> Option<Vec<Ch>> {
     let traditional = traditional_set();
@@ -309,27 +298,6 @@ fn fold_simple(original: &str) -> Option<Vec<Ch>> {
         out.push(Ch { c: mapped, start: i as u32, end: (i + c.len_utf8()) as u32 });
     }
     Some(out)
-}
-
-/// The character starting at byte `i` of `s` (a char boundary) and its length in bytes.
-/// ASCII and three-byte characters (all of CJK) are decoded in place, the rest by std:
-/// every stage walks the text character by character, and std's general decoder costs
-/// several times more per character.
-#[inline(always)]
-pub fn char_at(s: &str, i: usize) -> (char, usize) {
-    let b = s.as_bytes();
-    match b[i] {
-        x if x < 0x80 => (x as char, 1),
-        x @ 0xE0..=0xEF => {
-            let n = ((x as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
-            // Valid UTF-8 never encodes a surrogate, so this always succeeds.
-            (char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER), 3)
-        }
-        _ => {
-            let c = s[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
-            (c, c.len_utf8())
-        }
-    }
 }
 
 #[inline]
