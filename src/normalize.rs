@@ -157,10 +157,7 @@ fn plain_into(original: &str, out: &mut Normalized) -> bool {
         // they map to themselves and only repeats need a look.
         while i + 2 < b.len() && (0xE4..=0xE9).contains(&b[i]) {
             let n = ((b[i] as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
-            if !(0x4E00..=0x9FFF).contains(&n)
-                || n == '丨' as u32
-                || traditional[n as usize / 64] & (1 << (n % 64)) != 0
-            {
+            if !is_plain_han(n, traditional) {
                 break;
             }
             let Some(c) = char::from_u32(n) else { break };
@@ -235,11 +232,10 @@ fn plain_at(b: &[u8], i: usize, traditional: &[u64]) -> Option<(char, usize, boo
         return None;
     }
     let n = ((x as u32 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F);
-    let (mapped, han, same) = if (0x4E00..=0x9FFF).contains(&n) {
-        if n == '丨' as u32 || traditional[n as usize / 64] & (1 << (n % 64)) != 0 {
-            return None;
-        }
+    let (mapped, han, same) = if is_plain_han(n, traditional) {
         (n, true, true)
+    } else if (0x4E00..=0x9FFF).contains(&n) {
+        return None;
     } else if (0xFF01..=0xFF5E).contains(&n) {
         (((n - 0xFEE0) as u8).to_ascii_lowercase() as u32, false, false)
     } else if is_common_cjk_punct_u32(n) {
@@ -249,6 +245,13 @@ fn plain_at(b: &[u8], i: usize, traditional: &[u64]) -> Option<(char, usize, boo
     };
     // A decoded three-byte scalar or ASCII: never a surrogate.
     Some((char::from_u32(mapped)?, 3, han, same))
+}
+
+/// A simplified character of the main CJK block that normalisation keeps as it is (`丨`
+/// is a separator in disguise).
+#[inline(always)]
+fn is_plain_han(n: u32, traditional: &[u64]) -> bool {
+    (0x4E00..=0x9FFF).contains(&n) && n != '丨' as u32 && traditional[n as usize / 64] & (1 << (n % 64)) == 0
 }
 
 /// After a separator that follows a Han character (ending at byte `from`): where the run

@@ -72,9 +72,6 @@ impl Tokenizer {
         bigrams(norm.chars(), emit);
     }
 
-    pub fn jieba_cut_len(&self, text: &str) -> usize {
-        self.jieba.cut(text, HMM).len()
-    }
     /// The word terms of `text`, in order.
     ///
     /// Words inside a negation's scope (after 不会, 禁止, 从不, ... up to the end of the
