@@ -1,7 +1,7 @@
 //! TF-IDF features: sublinear term frequency times idf, rows L2-normalised, over a
 //! vocabulary fixed at training time.
 
-use crate::packed::{PackedTable, pack_pair};
+use crate::packed::{PackedTable, pack_pair, pack_word};
 use crate::tokenize::Term;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -74,7 +74,7 @@ impl Vocabulary {
         let mut short_words = Vec::new();
         let mut long_words = FxHashMap::default();
         for (word, ix) in words {
-            match crate::packed::pack_word(word) {
+            match pack_word(word) {
                 Some(k) => short_words.push((k, ix)),
                 None => {
                     long_words.insert(word.into(), ix);

@@ -744,7 +744,7 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common)?;
     let (examples, _) =
         read_labelled(&a.data, a.text_column.as_deref(), &a.label_column, a.common.encoding.into())?;
-    let verdicts: Vec<Verdict> = examples.par_iter().map(|e| classifier.classify(&e.text)).collect();
+    let verdicts: Vec<Verdict> = classify_all(&examples, |e| classifier.classify(&e.text));
     let m = eval::metrics(examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout.lock());

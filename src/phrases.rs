@@ -4,17 +4,19 @@
 //! The cue lexicon is a few hundred short Chinese phrases. A byte-level Aho-Corasick DFA
 //! over them takes megabytes (one row per byte of every phrase), and searching it misses
 //! the cache on nearly every byte while also evicting jieba's dictionary. Here a phrase is
-//! a path in a character trie whose edges sit in one small open-addressing table, and a
+//! a path in a character trie whose edges sit in one small [`PackedTable`], and a
 //! bitmap of first characters and a small Bloom filter over first pairs skip the positions
 //! where no phrase can start, which is nine in ten of them.
+
+use crate::packed::PackedTable;
+use rustc_hash::FxHashMap;
 
 /// Phrase ids stored on a trie node that ends no phrase.
 const NONE: u32 = u32::MAX;
 
-#[derive(Debug, Clone, Copy, Default)]
+/// Where an edge of the trie leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Edge {
-    /// `(parent node << 21 | char) + 1`; 0 marks an empty slot.
-    key: u64,
     child: u32,
     /// The phrase that ends at `child`, or [`NONE`].
     phrase: u32,
@@ -31,11 +33,12 @@ pub struct PhraseSet {
     astral: bool,
     /// A Bloom filter (one hash) of the first two characters of every longer phrase.
     pairs: Vec<u64>,
-    edges: Vec<Edge>,
-    shift: u32,
+    /// The trie's edges by `(parent node, character)`.
+    edges: PackedTable<u64, Edge>,
     len: usize,
 }
 
+/// An edge's key: `(parent node << 21 | char) + 1`, never zero.
 #[inline(always)]
 fn edge_key(parent: u32, c: char) -> u64 {
     (((parent as u64) << 21) | c as u64) + 1
@@ -54,17 +57,10 @@ impl PhraseSet {
     /// A set of `phrases`; phrase `i` is reported as id `i`. Empty phrases never match;
     /// a phrase given twice is reported under its first id.
     pub fn new<S: AsRef<str>>(phrases: &[S]) -> Self {
-        let chars: usize = phrases.iter().map(|p| p.as_ref().chars().count()).sum();
-        let size = (chars * 2).next_power_of_two().max(16);
-        let mut set = PhraseSet {
-            firsts: vec![0; 0x10000 / 32],
-            astral: false,
-            pairs: vec![0; (1 << PAIR_BITS) / 64],
-            edges: vec![Edge::default(); size],
-            shift: 64 - size.trailing_zeros(),
-            len: phrases.len(),
-        };
-        let mut nodes = 0u32;
+        let mut firsts = vec![0; 0x10000 / 32];
+        let mut astral = false;
+        let mut pairs = vec![0; (1 << PAIR_BITS) / 64];
+        let mut edges: FxHashMap<u64, Edge> = FxHashMap::default();
         for (id, phrase) in phrases.iter().enumerate() {
             let phrase = phrase.as_ref();
             let mut cs = phrase.chars();
@@ -72,29 +68,33 @@ impl PhraseSet {
             let second = cs.next();
             match first as usize {
                 n @ 0..0x10000 => {
-                    set.firsts[n / 32] |=
-                        (if second.is_none() { STARTS | ALONE } else { STARTS }) << (n % 32 * 2)
+                    firsts[n / 32] |= (if second.is_none() { STARTS | ALONE } else { STARTS }) << (n % 32 * 2)
                 }
-                _ => set.astral = true,
+                _ => astral = true,
             }
             if let Some(second) = second {
                 let bit = pair_bit(first, second);
-                set.pairs[bit / 64] |= 1 << (bit % 64);
+                pairs[bit / 64] |= 1 << (bit % 64);
             }
-            let (mut node, mut last) = (0u32, 0usize);
+            let (mut node, mut last) = (0u32, 0u64);
             for c in phrase.chars() {
-                let i = set.probe(edge_key(node, c));
-                if set.edges[i].key == 0 {
-                    nodes += 1;
-                    set.edges[i] = Edge { key: edge_key(node, c), child: nodes, phrase: NONE };
-                }
-                (node, last) = (set.edges[i].child, i);
+                let next = edges.len() as u32 + 1;
+                last = edge_key(node, c);
+                node = edges.entry(last).or_insert(Edge { child: next, phrase: NONE }).child;
             }
-            if set.edges[last].phrase == NONE {
-                set.edges[last].phrase = id as u32;
+            let end = edges.get_mut(&last).expect("the phrase's last edge was just made");
+            if end.phrase == NONE {
+                end.phrase = id as u32;
             }
         }
-        set
+        let edges: Vec<(u64, Edge)> = edges.into_iter().collect();
+        PhraseSet {
+            firsts,
+            astral,
+            pairs,
+            edges: PackedTable::new(&edges, Edge { child: 0, phrase: NONE }),
+            len: phrases.len(),
+        }
     }
 
     /// Number of phrases the set was built from.
@@ -104,20 +104,6 @@ impl PhraseSet {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    /// Index of the slot holding `key`, or of the empty slot where it would go.
-    #[inline(always)]
-    fn probe(&self, key: u64) -> usize {
-        let mask = self.edges.len() - 1;
-        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
-        loop {
-            let k = self.edges[i].key;
-            if k == key || k == 0 {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
     }
 
     /// Whether a phrase may start at `a`, followed by `b` (if any).
@@ -176,10 +162,7 @@ impl PhraseSet {
     fn walk(&self, text: &[char], i: usize, f: &mut impl FnMut(u32, usize, usize) -> bool) -> bool {
         let mut node = 0u32;
         for (j, &d) in text[i..].iter().enumerate() {
-            let edge = self.edges[self.probe(edge_key(node, d))];
-            if edge.key == 0 {
-                break;
-            }
+            let Some(edge) = self.edges.get(edge_key(node, d)) else { break };
             if edge.phrase != NONE && f(edge.phrase, i, i + j + 1) {
                 return true;
             }
