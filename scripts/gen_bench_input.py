@@ -7,6 +7,7 @@ is streamed: `--bytes 2G` writes a 2 GB file without holding it in memory.
 
     python3 scripts/gen_bench_input.py --out /tmp/msgs.txt                # 200000 lines
     python3 scripts/gen_bench_input.py --out /tmp/big.txt --bytes 2G      # ~2 GB
+    python3 scripts/gen_bench_input.py --labelled -n 100000 --out /tmp/train100k.csv  # text,label CSV
 """
 import argparse
 import csv
@@ -31,11 +32,11 @@ def parse_size(s):
     return int(float(m.group(1)) * mult)
 
 
-def load_texts(path):
+def load_rows(path):
+    """(text, label) pairs; texts on one line (no embedded newlines or tabs)."""
     with open(path, encoding="utf-8", newline="") as f:
-        texts = [r["text"] for r in csv.DictReader(f)]
-    texts = [" ".join(t.split()) for t in texts]  # no embedded newlines or tabs
-    return [t for t in texts if t]
+        rows = [(" ".join(r["text"].split()), r.get("label", "")) for r in csv.DictReader(f)]
+    return [r for r in rows if r[0]]
 
 
 def amount(rng):
@@ -52,8 +53,9 @@ def name(rng):
     return n
 
 
-def make(rng, texts):
-    t = rng.choice(texts)
+def make(rng, texts, t=None):
+    """A variation of `t` (a random text if None); a second text run in is from `texts`."""
+    t = rng.choice(texts) if t is None else t
     t = AMOUNT_RE.sub(lambda _: amount(rng), t)
     t = DATE_RE.sub(lambda _: f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日", t)
     t = NAME_RE.sub(lambda m: m.group(0)[: -len(m.group(1))] + name(rng), t)
@@ -75,11 +77,21 @@ def main():
     ap.add_argument("--bytes", type=parse_size, default=None,
                     help="write until the file reaches this size instead (e.g. 2G); overrides -n")
     ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--labelled", action="store_true",
+                    help="write a text,label CSV (a text run in is one of the same label)")
     a = ap.parse_args()
 
     rng = random.Random(a.seed)
-    texts = load_texts(a.data)
+    rows = load_rows(a.data)
+    texts = [t for t, _ in rows]
+    by_label = {}
+    for t, label in rows:
+        by_label.setdefault(label, []).append(t)
     out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8", newline="\n")
+    writer = None
+    if a.labelled:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["text", "label"])
     written = lines = 0
     chunk = []
     try:
@@ -89,11 +101,17 @@ def main():
                     break
             elif written >= a.bytes:
                 break
-            line = make(rng, texts) + "\n"
-            chunk.append(line)
+            if writer is None:
+                line = make(rng, texts) + "\n"
+                chunk.append(line)
+            else:
+                t, label = rng.choice(rows)
+                t = make(rng, by_label[label], t)
+                writer.writerow([t, label])
+                line = t + label + "\n"
             written += len(line.encode("utf-8"))
             lines += 1
-            if len(chunk) >= 8192:
+            if chunk and len(chunk) >= 8192:
                 out.write("".join(chunk))
                 chunk.clear()
         out.write("".join(chunk))

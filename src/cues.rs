@@ -221,6 +221,8 @@ pub enum Guard {
 pub struct CueReport {
     pub matches: Vec<CueMatch>,
     pub suppressed: Vec<(CueMatch, Guard)>,
+    /// Every match by normalised char range, with the guard that set it aside if any.
+    pub found: Vec<(CueCode, usize, usize, Option<Guard>)>,
 }
 
 /// Distinct phrases and, for each, the cues that have it as a part.
@@ -407,13 +409,17 @@ impl Lexicon {
             }
             last = Some((code, e));
             let cue = &self.cues[ci];
+            // Exposure already done is disclosure (H3), not a threat of it (T3).
+            let code = if code == CueCode::T3 && already_done(text, s, e) { CueCode::H3 } else { code };
             let m = CueMatch {
-                code: cue.code,
-                label: cue.code.label(),
+                code,
+                label: code.label(),
                 pattern: cue.pattern.clone(),
                 span: norm.span(original, s..e),
             };
-            match self.guard(text, s, e) {
+            let guard = self.guard(text, s, e);
+            report.found.push((code, s, e, guard));
+            match guard {
                 Some(g) => report.suppressed.push((m, g)),
                 None => report.matches.push(m),
             }
@@ -437,6 +443,23 @@ impl Lexicon {
         }
         None
     }
+}
+
+/// Words that put an act in the past ("已经发给你通讯录") or in the future ("明天都会知道").
+const DONE_MARKERS: &[&str] = &["已经", "已", "早就", "刚刚", "刚才", "都发了"];
+const FUTURE_MARKERS: &[&str] =
+    &["会", "将", "要", "就", "准备", "马上", "明天", "今晚", "再不", "不还", "如果", "否则"];
+
+/// Whether the clause holding chars `s..e` tells of the act as done: a past marker before
+/// it, or 了 just after it, and no future marker before it in the clause.
+fn already_done(text: &[char], s: usize, e: usize) -> bool {
+    let clause_start = text[..s].iter().rposition(|&c| is_clause_end(c)).map_or(0, |i| i + 1);
+    let before: String = text[clause_start..s].iter().collect();
+    let after: String = text[e..(e + 2).min(text.len())].iter().collect();
+    if FUTURE_MARKERS.iter().any(|m| before.contains(m)) {
+        return false;
+    }
+    DONE_MARKERS.iter().any(|m| before.contains(m)) || after.contains('了')
 }
 
 fn is_sentence_end(c: char) -> bool {
@@ -463,6 +486,17 @@ fn gap_ok(gap: &[char]) -> bool {
 mod tests {
     use super::*;
     use crate::normalize::normalize;
+
+    #[test]
+    fn exposure_already_done_is_disclosure() {
+        let lex = Lexicon::embedded();
+        let codes =
+            |t: &str| -> Vec<CueCode> { lex.find(t, &normalize(t)).matches.iter().map(|m| m.code).collect() };
+        assert_eq!(codes("已经给你通讯录里所有人都发了短信"), [CueCode::H3]);
+        assert_eq!(codes("再不还就给你通讯录里所有人都发短信"), [CueCode::T3]);
+        assert!(already_done(&"你同事已经通知了".chars().collect::<Vec<_>>(), 2, 6));
+        assert!(!already_done(&"明天就通知你同事".chars().collect::<Vec<_>>(), 4, 8));
+    }
 
     fn lex() -> Lexicon {
         Lexicon::parse(

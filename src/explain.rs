@@ -51,6 +51,12 @@ pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
             ranges.entry(i).or_default().push(r);
         }
     });
+    let cues = classifier.lexicon().find(text, &norm);
+    crate::context::features(text, &norm, &cues, |id| {
+        if let Some(i) = model.context_feature(id) {
+            hits.push(i);
+        }
+    });
     let x = model.vocab().vectorize(hits);
     let (verdict, suppressed) = classifier.judge(text, &norm, &x);
     let li = verdict.label.index();

@@ -35,10 +35,21 @@ pub struct Vocabulary {
     bigrams: PackedTable<u32, u32>,
     /// The other bigram features.
     other_bigrams: FxHashMap<(char, char), u32>,
+    /// Trigram features (`t:` + three chars), by the characters packed as [`pack_word`] does.
+    trigrams: PackedTable<u64, u32>,
     idf: Vec<f64>,
 }
 
 const NONE: u32 = u32::MAX;
+
+fn as_trigram(key: &str) -> Option<u64> {
+    let rest = key.strip_prefix("t:")?;
+    (rest.chars().count() == 3).then(|| pack_word(rest)).flatten()
+}
+
+fn pack3(a: char, b: char, c: char) -> u64 {
+    [a, b, c].iter().fold(0u64, |k, &ch| (k << 21) | (ch as u64 + 1))
+}
 
 fn as_bigram(key: &str) -> Option<(char, char)> {
     let mut cs = key.strip_prefix("b:")?.chars();
@@ -57,11 +68,13 @@ impl Vocabulary {
         let mut index = FxHashMap::default();
         let mut words: FxHashMap<&str, [u32; 2]> = FxHashMap::default();
         let mut bigrams: FxHashMap<(char, char), u32> = FxHashMap::default();
+        let mut trigrams: FxHashMap<u64, u32> = FxHashMap::default();
         for (i, t) in terms.iter().enumerate() {
             let i = i as u32;
-            let dup = match as_bigram(t) {
-                Some(pair) => bigrams.insert(pair, i).is_some(),
-                None => index.insert(t.as_str().into(), i).is_some(),
+            let dup = match (as_bigram(t), as_trigram(t)) {
+                (Some(pair), _) => bigrams.insert(pair, i).is_some(),
+                (_, Some(k)) => trigrams.insert(k, i).is_some(),
+                _ => index.insert(t.as_str().into(), i).is_some(),
             };
             if dup {
                 return Err(format!("feature {t:?} appears twice"));
@@ -97,6 +110,7 @@ impl Vocabulary {
             long_words,
             bigrams: PackedTable::new(&packed, NONE),
             other_bigrams,
+            trigrams: PackedTable::new(&trigrams.into_iter().collect::<Vec<_>>(), NONE),
             idf,
         })
     }
@@ -111,9 +125,10 @@ impl Vocabulary {
 
     /// Index of a feature by its key.
     pub fn get(&self, key: &str) -> Option<u32> {
-        match as_bigram(key) {
-            Some((a, b)) => self.bigram(a, b),
-            None => self.index.get(key).copied(),
+        match (as_bigram(key), as_trigram(key)) {
+            (Some((a, b)), _) => self.bigram(a, b),
+            (_, Some(k)) => self.trigrams.get(k),
+            _ => self.index.get(key).copied(),
         }
     }
 
@@ -137,6 +152,7 @@ impl Vocabulary {
                 ix.map(|ix| ix[negated as usize]).filter(|&i| i != NONE)
             }
             Term::Bigram(a, b) => self.bigram(a, b),
+            Term::Trigram(a, b, c) => self.trigrams.get(pack3(a, b, c)),
         }
     }
 

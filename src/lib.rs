@@ -10,6 +10,8 @@
 //! println!("{} {:.2}", verdict.label, verdict.confidence);
 //! ```
 
+pub mod calibration;
+pub mod context;
 pub mod cues;
 pub mod eval;
 pub mod explain;
@@ -21,6 +23,7 @@ pub mod normalize;
 pub mod output;
 pub mod packed;
 pub mod phrases;
+mod solver;
 pub mod tokenize;
 pub mod train;
 pub mod verdict;
@@ -52,6 +55,16 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
+/// The verdict from the model's probabilities: out of scope when the message has no
+/// Chinese text and no cue matched.
+fn judge_scores(norm: &Normalized, scores: Scores, matches: Vec<CueMatch>) -> Verdict {
+    if matches.is_empty() && !norm.chars().iter().any(|&c| normalize::is_han(c)) {
+        verdict::out_of_scope(scores)
+    } else {
+        verdict::decide(scores, matches)
+    }
+}
+
 /// Everything needed to classify messages: tokenizer, model and cue lexicon.
 pub struct Classifier {
     tokenizer: Tokenizer,
@@ -80,16 +93,16 @@ impl Classifier {
         &self.lexicon
     }
 
-    /// The model's feature row for a normalised message.
-    pub fn features(&self, norm: &Normalized) -> SparseVec {
+    /// The model's feature row for a message and its normalised form.
+    pub fn features(&self, text: &str, norm: &Normalized) -> SparseVec {
         let mut hits = Vec::with_capacity(64);
-        self.hits(norm, &mut hits);
+        self.hits(text, norm, &self.lexicon.find(text, norm), &mut hits);
         self.model.vocab().vectorize(hits)
     }
 
-    /// Appends the vocabulary index of every term of a normalised message, repeats
-    /// included, to `hits`.
-    fn hits(&self, norm: &Normalized, hits: &mut Vec<u32>) {
+    /// Appends the vocabulary index of every term of a message, repeats included, to
+    /// `hits`: words and bigrams of the normalised text, then the context of its cues.
+    fn hits(&self, text: &str, norm: &Normalized, cues: &cues::CueReport, hits: &mut Vec<u32>) {
         let vocab = self.model.vocab();
         // Two passes with a closure each, so each lookup is inlined at its one call site.
         self.tokenizer.words(&norm.text, |term, _| {
@@ -99,6 +112,11 @@ impl Classifier {
         });
         tokenize::bigrams(norm.chars(), |term, _| {
             if let Some(i) = vocab.get_term(term) {
+                hits.push(i);
+            }
+        });
+        context::features(text, norm, cues, |id| {
+            if let Some(i) = self.model.context_feature(id) {
                 hits.push(i);
             }
         });
@@ -114,9 +132,10 @@ impl Classifier {
                 return verdict::empty();
             }
             hits.clear();
-            self.hits(norm, hits);
+            let cues = self.lexicon.find(text, norm);
+            self.hits(text, norm, &cues, hits);
             let scores = self.model.predict_hits(hits);
-            let verdict = verdict::decide(scores, self.lexicon.find(text, norm).matches);
+            let verdict = judge_scores(norm, scores, cues.matches);
             if norm.text.capacity() > SCRATCH_BUDGET {
                 *scratch = Scratch::default();
             }
@@ -135,7 +154,8 @@ impl Classifier {
         if norm.chars().iter().all(|c| c.is_whitespace()) {
             return (verdict::empty(), Vec::new());
         }
+        // `x` holds the context features already: see `features`.
         let cues = self.lexicon.find(text, norm);
-        (verdict::decide(self.model.predict(x), cues.matches), cues.suppressed)
+        (judge_scores(norm, self.model.predict(x), cues.matches), cues.suppressed)
     }
 }

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use collectguard::input::{DecodeWarning, DecodingReader, Encoding, Lines};
 use collectguard::model::{DataFile, HeldOut};
 use collectguard::output::{self, Record};
-use collectguard::train::{Example, TrainParams};
+use collectguard::train::{Example, Solver, TrainParams};
 use collectguard::{Classifier, Label, Model, Verdict, eval, explain};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -157,6 +157,13 @@ struct FilterArgs {
     common: Common,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum SolverArg {
+    Auto,
+    Linfa,
+    Sparse,
+}
+
 #[derive(Args)]
 struct TrainArgs {
     /// Labelled training CSV (columns text,label); repeatable.
@@ -181,6 +188,19 @@ struct TrainArgs {
     /// Convergence tolerance: gradient norm per training message.
     #[arg(long, default_value_t = TrainParams::default().tolerance)]
     tolerance: f64,
+    /// linfa: linfa-logistic on the dense matrix (the reference); sparse: the same objective
+    /// over a sparse matrix; auto: linfa while the dense matrix fits in 64 MiB.
+    #[arg(long, value_enum, default_value_t = SolverArg::Auto)]
+    solver: SolverArg,
+    /// Leave the probabilities uncalibrated (no temperature fitted on held-out rows).
+    #[arg(long)]
+    no_calibration: bool,
+    /// No Han character trigram features (for ablation).
+    #[arg(long)]
+    no_trigrams: bool,
+    /// No context features: cues and speech acts (for ablation).
+    #[arg(long)]
+    no_context: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -670,6 +690,14 @@ fn train(a: TrainArgs) -> Result<ExitCode> {
         min_df: a.min_df,
         seed: a.seed,
         tolerance: a.tolerance,
+        solver: match a.solver {
+            SolverArg::Auto => Solver::Auto,
+            SolverArg::Linfa => Solver::Linfa,
+            SolverArg::Sparse => Solver::Sparse,
+        },
+        calibrate: !a.no_calibration,
+        trigrams: !a.no_trigrams,
+        context: !a.no_context,
     }
     .check()
     .map_err(|e| anyhow!(e))?;

@@ -10,8 +10,11 @@ pub const FORMAT: &str = "collectguard-model";
 pub const FORMAT_VERSION: u32 = 1;
 /// Names the tokenizer and feature recipe a model was trained with; a model trained with
 /// another recipe would silently score the wrong features.
-pub const ANALYZER: &str =
-    "nfkc+t2s+desep/jieba-words-nohmm+negation-scope+han-bigrams/digits-folded/tfidf-sublinear-l2";
+pub const ANALYZER: &str = "nfkc+t2s+desep/jieba-words-nohmm+negation-scope+han-bigrams+han-trigrams+context-v1/digits-folded/tfidf-sublinear-l2";
+
+fn one() -> f64 {
+    1.0
+}
 
 /// The model file as stored on disk (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +38,17 @@ pub struct TrainingInfo {
     pub seed: u64,
     pub alpha: f64,
     pub max_iterations: u64,
+    /// The solver that fitted the weights (`linfa` or `sparse`).
+    #[serde(default)]
+    pub solver: String,
+    /// The logits were divided by this (fitted on held-out rows) to calibrate them.
+    #[serde(default = "one")]
+    pub temperature: f64,
+    /// Whether Han trigrams and context features were candidates for the vocabulary.
+    #[serde(default)]
+    pub trigrams: bool,
+    #[serde(default)]
+    pub context: bool,
     pub max_features: usize,
     pub min_df: usize,
     pub feature_selection: String,
@@ -77,6 +91,8 @@ pub struct Model {
     /// three weights times its idf, and its idf squared, the products a feature that
     /// occurs once adds to the logits and the squared norm.
     scoring: Vec<FeatureBlock>,
+    /// The feature index of each context feature ([`crate::context::KEYS`]), if the model has it.
+    context: Vec<Option<u32>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -139,7 +155,8 @@ impl Model {
             .zip(&file.idf)
             .map(|(w, &idf)| FeatureBlock { weighted: w.map(|w| w * idf), idf2: idf * idf })
             .collect();
-        Ok(Model { file, vocab, scoring })
+        let context = crate::context::KEYS.iter().map(|k| vocab.get(k)).collect();
+        Ok(Model { file, vocab, scoring, context })
     }
 
     pub fn from_json(bytes: &[u8]) -> Result<Self, ModelError> {
@@ -161,6 +178,11 @@ impl Model {
 
     pub fn vocab(&self) -> &Vocabulary {
         &self.vocab
+    }
+
+    /// The feature index of context feature `id`, if the model has it.
+    pub fn context_feature(&self, id: usize) -> Option<u32> {
+        self.context[id]
     }
 
     /// Raw class scores (logits) of a feature row.

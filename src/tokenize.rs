@@ -23,8 +23,14 @@ pub struct Tokenizer {
 /// characters also carries them packed ([`pack_word`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Term<'a> {
-    Word { word: &'a str, negated: bool, packed: Option<u64> },
+    Word {
+        word: &'a str,
+        negated: bool,
+        packed: Option<u64>,
+    },
     Bigram(char, char),
+    /// Three Han characters, keyed `t:`.
+    Trigram(char, char, char),
 }
 
 impl<'a> Term<'a> {
@@ -38,6 +44,7 @@ impl<'a> Term<'a> {
             Term::Word { word, negated: false, .. } => format!("w:{word}"),
             Term::Word { word, negated: true, .. } => format!("n:{word}"),
             Term::Bigram(a, b) => format!("b:{a}{b}"),
+            Term::Trigram(a, b, c) => format!("t:{a}{b}{c}"),
         }
     }
 }
@@ -110,17 +117,25 @@ impl Tokenizer {
     }
 }
 
-/// The Han character bigrams of `text`, in order (none across anything else).
+/// The Han character bigrams (and trigrams, see [`TRIGRAMS`]) of `text`, in order (none
+/// across anything else).
 pub fn bigrams(text: &[char], mut emit: impl FnMut(Term<'_>, Range<usize>)) {
-    let mut prev: Option<char> = None;
+    let (mut prev, mut prev2): (Option<char>, Option<char>) = (None, None);
     for (i, &c) in text.iter().enumerate() {
         let han = is_han(c);
         if let (Some(p), true) = (prev, han) {
             emit(Term::Bigram(p, c), i - 1..i + 1);
+            if TRIGRAMS && let Some(q) = prev2 {
+                emit(Term::Trigram(q, p, c), i - 2..i + 1);
+            }
         }
+        prev2 = if han { prev } else { None };
         prev = han.then_some(c);
     }
 }
+
+/// Whether Han character trigrams are features beside the bigrams.
+pub const TRIGRAMS: bool = true;
 
 impl Default for Tokenizer {
     fn default() -> Self {

@@ -2,6 +2,8 @@
 //! regression fitted with linfa-logistic. Same data, parameters and seed give the same
 //! model, bit for bit.
 
+use crate::context;
+use crate::cues::Lexicon;
 use crate::features::{SparseVec, Vocabulary, smooth_idf};
 use crate::label::Label;
 use crate::model::{ANALYZER, Convergence, DataFile, FORMAT, FORMAT_VERSION, ModelFile, TrainingInfo};
@@ -11,6 +13,7 @@ use linfa::prelude::*;
 use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Training parameters as given; [`TrainParams::check`] turns them into [`ValidParams`].
@@ -27,17 +30,72 @@ pub struct TrainParams {
     pub seed: u64,
     /// Convergence: the gradient norm divided by the number of messages must fall below this.
     pub tolerance: f64,
+    /// Which solver minimises the objective.
+    pub solver: Solver,
+    /// Scale the logits by a temperature fitted on held-out rows, so probabilities are
+    /// calibrated.
+    pub calibrate: bool,
+    /// Han character trigrams as features (words and bigrams always are).
+    pub trigrams: bool,
+    /// Context features (cues and how they are used, see `context`).
+    pub context: bool,
+}
+
+impl TrainParams {
+    /// Whether a feature key is of a kind these parameters use.
+    fn uses(&self, key: &str) -> bool {
+        (self.trigrams || !key.starts_with("t:")) && (self.context || !key.starts_with(context::PREFIX))
+    }
+}
+
+/// The solver that minimises linfa-logistic's objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// `Linfa` while the dense matrix fits in [`DENSE_BUDGET`] bytes, else `Sparse`.
+    Auto,
+    /// linfa-logistic on the dense n x d matrix: the reference.
+    Linfa,
+    /// The same objective and L-BFGS over a sparse matrix: memory grows with the non-zeros.
+    Sparse,
+}
+
+/// The dense matrix size up to which `auto` picks linfa-logistic.
+pub const DENSE_BUDGET: usize = 64 << 20;
+
+impl Solver {
+    /// The solver `self` stands for on an n x d problem.
+    pub fn resolve(self, n: usize, d: usize) -> Solver {
+        match self {
+            Solver::Auto if n.saturating_mul(d).saturating_mul(8) <= DENSE_BUDGET => Solver::Linfa,
+            Solver::Auto => Solver::Sparse,
+            s => s,
+        }
+    }
+
+    /// The solver's name, as `--solver` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Solver::Auto => "auto",
+            Solver::Linfa => "linfa",
+            Solver::Sparse => "sparse",
+        }
+    }
 }
 
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
-            alpha: 1.0,
+            alpha: 0.5,
             max_iterations: 200,
-            max_features: 8192,
+            max_features: 16384,
             min_df: 2,
             seed: 42,
             tolerance: 1e-4,
+            solver: Solver::Auto,
+            calibrate: true,
+            trigrams: true,
+            context: true,
         }
     }
 }
@@ -74,25 +132,30 @@ pub struct Example {
     pub label: Label,
 }
 
-/// The fitted model file and linfa's own fitted model (for checking the sparse scorer).
+/// The fitted model file, and linfa's own fitted model when linfa fitted it (for checking
+/// the sparse scorer).
 pub struct Fitted {
     pub file: ModelFile,
-    pub linfa: MultiFittedLogisticRegression<f64, usize>,
+    pub linfa: Option<MultiFittedLogisticRegression<f64, usize>>,
 }
 
-/// The feature keys of a message, in order, as the classifier would look them up.
-pub fn term_keys(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
+/// The feature keys of a message, in order, as the classifier would look them up: words,
+/// bigrams, then the context features of its cues.
+pub fn term_keys(tokenizer: &Tokenizer, lexicon: &Lexicon, text: &str) -> Vec<String> {
     let norm = normalize(text);
     let mut keys = Vec::new();
     tokenizer.terms(&norm, |t, _| keys.push(t.key()));
+    let cues = lexicon.find(text, &norm);
+    context::features(text, &norm, &cues, |i| keys.push(context::KEYS[i].to_string()));
     keys
 }
 
 /// Dense TF-IDF rows of `texts` for `vocab` (what linfa predicts from).
 pub fn dense_rows(tokenizer: &Tokenizer, vocab: &Vocabulary, texts: &[&str]) -> Array2<f64> {
+    let lexicon = Lexicon::embedded();
     let mut x = Array2::zeros((texts.len(), vocab.len()));
     for (r, t) in texts.iter().enumerate() {
-        let v = sparse_row(vocab, &term_keys(tokenizer, t));
+        let v = sparse_row(vocab, &term_keys(tokenizer, &lexicon, t));
         for (&i, &val) in v.indices.iter().zip(&v.values) {
             x[[r, i as usize]] = val;
         }
@@ -162,7 +225,9 @@ impl ValidParams {
             return Err(format!("the training data has no {l} messages; all three labels are needed"));
         }
         progress(&format!("tokenizing {n} messages"));
-        let docs: Vec<Vec<String>> = examples.par_iter().map(|e| term_keys(tokenizer, &e.text)).collect();
+        let lexicon = Lexicon::embedded();
+        let docs: Vec<Vec<String>> =
+            examples.par_iter().map(|e| term_keys(tokenizer, &lexicon, &e.text)).collect();
 
         // Presence counts per term and label.
         let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
@@ -170,7 +235,7 @@ impl ValidParams {
             let mut seen: Vec<&str> = doc.iter().map(String::as_str).collect();
             seen.sort_unstable();
             seen.dedup();
-            for t in seen {
+            for t in seen.into_iter().filter(|t| p.uses(t)) {
                 counts.entry(t).or_default()[e.label.index()] += 1;
             }
         }
@@ -180,7 +245,12 @@ impl ValidParams {
             .map(|(t, c)| (chi2(*c, class_totals, n), *t, c.iter().sum()))
             .collect();
         let candidates = scored.len();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        // Context features are always kept (they are few, and the fusion of cues and
+        // model rests on them); words and bigrams fill the rest by chi-squared.
+        scored.sort_by(|a, b| {
+            let word = |t: &str| !t.starts_with(context::PREFIX);
+            word(a.1).cmp(&word(b.1)).then(b.0.total_cmp(&a.0)).then(a.1.cmp(b.1))
+        });
         scored.truncate(p.max_features);
         scored.sort_by(|a, b| a.1.cmp(b.1));
         let features: Vec<String> = scored.iter().map(|s| s.1.to_string()).collect();
@@ -197,34 +267,17 @@ impl ValidParams {
         let rows: Vec<SparseVec> = order.iter().map(|&i| sparse_row(&vocab, &docs[i])).collect();
         let y: Array1<usize> = order.iter().map(|&i| examples[i].label.index()).collect();
         let d = vocab.len();
-        let mut x = Array2::<f64>::zeros((n, d));
-        for (r, v) in rows.iter().enumerate() {
-            for (&i, &val) in v.indices.iter().zip(&v.values) {
-                x[[r, i as usize]] = val;
-            }
-        }
+        let solver = p.solver.resolve(n, d);
         progress(&format!(
-            "fitting logistic regression: {n} x {d}, alpha {}, at most {} iterations",
-            p.alpha, p.max_iterations
+            "fitting logistic regression ({} solver): {n} x {d}, alpha {}, at most {} iterations",
+            solver.name(),
+            p.alpha,
+            p.max_iterations
         ));
-        let dataset = Dataset::new(x, y.clone());
         let tol = p.tolerance * n as f64;
-        let fitted = MultiLogisticRegression::default()
-            .alpha(p.alpha)
-            .max_iterations(p.max_iterations)
-            .gradient_tolerance(tol)
-            .fit(&dataset)
-            .map_err(|e| format!("logistic regression failed: {e}"))?;
-        let classes = fitted.classes().to_vec();
-        if classes != [0, 1, 2] {
-            return Err(format!("unexpected classes from the solver: {classes:?}"));
-        }
-        let params = fitted.params();
-        let weights: Vec<[f64; 3]> =
-            (0..d).map(|i| [params[[i, 0]], params[[i, 1]], params[[i, 2]]]).collect();
-        let b = fitted.intercept();
-        let intercepts = [b[0], b[1], b[2]];
-        let convergence = convergence(&rows, y.as_slice().unwrap_or(&[]), &weights, intercepts, p.alpha, tol);
+        let y = y.as_slice().unwrap_or(&[]);
+        let (weights, intercepts, linfa) = solve(solver, &rows, y, d, p, progress)?;
+        let convergence = convergence(&rows, y, &weights, intercepts, p.alpha, tol);
         progress(&format!(
             "loss {:.4}, gradient norm {:.3e} (tolerance {:.3e}): {}",
             convergence.loss,
@@ -232,6 +285,24 @@ impl ValidParams {
             tol,
             if convergence.converged { "converged" } else { "NOT converged: stopped at max-iterations" }
         ));
+        let temperature = if p.calibrate {
+            // Every fifth row held out: fit on the rest, then the temperature that makes the
+            // held-out probabilities honest (least log loss).
+            let (held, kept): (Vec<usize>, Vec<usize>) = (0..n).partition(|r| r % CALIBRATION_FOLD == 0);
+            let pick = |ix: &[usize]| -> (Vec<SparseVec>, Vec<usize>) {
+                (ix.iter().map(|&r| rows[r].clone()).collect(), ix.iter().map(|&r| y[r]).collect())
+            };
+            let ((fit_x, fit_y), (cal_x, cal_y)) = (pick(&kept), pick(&held));
+            let (w, b, _) = solve(solver, &fit_x, &fit_y, d, p, &|_| {})?;
+            let logits: Vec<[f64; 3]> = cal_x.iter().map(|x| logits(&w, b, x)).collect();
+            let t = fit_temperature(&logits, &cal_y);
+            progress(&format!("temperature {t:.4} (fitted on {} held-out rows)", cal_y.len()));
+            t
+        } else {
+            1.0
+        };
+        let weights: Vec<[f64; 3]> = weights.iter().map(|w| w.map(|v| v / temperature)).collect();
+        let intercepts = intercepts.map(|v| v / temperature);
         let file = ModelFile {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
@@ -246,6 +317,10 @@ impl ValidParams {
                 seed: p.seed,
                 alpha: p.alpha,
                 max_iterations: p.max_iterations,
+                solver: solver.name().into(),
+                temperature,
+                trigrams: p.trigrams,
+                context: p.context,
                 max_features: p.max_features,
                 min_df: p.min_df,
                 feature_selection: "chi-squared of term presence against the label, top max_features".into(),
@@ -254,8 +329,97 @@ impl ValidParams {
                 held_out: None,
             },
         };
-        Ok(Fitted { file, linfa: fitted })
+        Ok(Fitted { file, linfa })
     }
+}
+
+/// Every how-many-th row (of the shuffled order) the calibration fit holds out.
+const CALIBRATION_FOLD: usize = 5;
+
+/// Weights, intercepts, and linfa's own model when linfa fitted them.
+type Solved = (Vec<[f64; 3]>, [f64; 3], Option<MultiFittedLogisticRegression<f64, usize>>);
+
+/// Fits the weights and intercepts with `solver` (linfa's own model too when it is linfa).
+fn solve(
+    solver: Solver,
+    rows: &[SparseVec],
+    y: &[usize],
+    d: usize,
+    p: &TrainParams,
+    progress: &dyn Fn(&str),
+) -> Result<Solved, String> {
+    let n = rows.len();
+    let tol = p.tolerance * n as f64;
+    if solver == Solver::Sparse {
+        let x = crate::solver::Csr::from_rows(rows, d);
+        progress(&format!("{} non-zeros", x.nnz()));
+        let s = crate::solver::fit(&x, y, p.alpha, p.max_iterations, tol).map_err(|e| e.to_string())?;
+        progress(&format!("{} L-BFGS iterations", s.iterations));
+        return Ok((s.weights, s.intercepts, None));
+    }
+    let mut x = Array2::<f64>::zeros((n, d));
+    for (r, v) in rows.iter().enumerate() {
+        for (&i, &val) in v.indices.iter().zip(&v.values) {
+            x[[r, i as usize]] = val;
+        }
+    }
+    let dataset = Dataset::new(x, Array1::from(y.to_vec()));
+    let fitted = MultiLogisticRegression::default()
+        .alpha(p.alpha)
+        .max_iterations(p.max_iterations)
+        .gradient_tolerance(tol)
+        .fit(&dataset)
+        .map_err(|e| format!("logistic regression failed: {e}"))?;
+    let classes = fitted.classes().to_vec();
+    if classes != [0, 1, 2] {
+        return Err(format!("unexpected classes from the solver: {classes:?}"));
+    }
+    let params = fitted.params();
+    let weights: Vec<[f64; 3]> = (0..d).map(|i| [params[[i, 0]], params[[i, 1]], params[[i, 2]]]).collect();
+    let b = fitted.intercept();
+    Ok((weights, [b[0], b[1], b[2]], Some(fitted)))
+}
+
+fn logits(w: &[[f64; 3]], b: [f64; 3], x: &SparseVec) -> [f64; 3] {
+    let mut z = b;
+    for (&i, &v) in x.indices.iter().zip(&x.values) {
+        for c in 0..3 {
+            z[c] += w[i as usize][c] * v;
+        }
+    }
+    z
+}
+
+/// The temperature T (logits divided by T) with the least log loss on `logits`, by
+/// golden-section search over ln T in [ln 0.05, ln 20]: the loss is unimodal in T.
+fn fit_temperature(logits: &[[f64; 3]], y: &[usize]) -> f64 {
+    let nll = |ln_t: f64| -> f64 {
+        let t = ln_t.exp();
+        logits
+            .iter()
+            .zip(y)
+            .map(|(z, &l)| -crate::model::softmax(z.map(|v| v / t))[l].max(f64::MIN_POSITIVE).ln())
+            .sum()
+    };
+    if logits.is_empty() {
+        return 1.0;
+    }
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (0.05f64.ln(), 20f64.ln());
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (nll(c), nll(d));
+    for _ in 0..80 {
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = nll(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = nll(d);
+        }
+    }
+    ((a + b) / 2.0).exp()
 }
 
 /// Loss and gradient of linfa's objective (summed cross-entropy + alpha/2 |W|^2, intercept

@@ -8,16 +8,23 @@ struct Row {
     label: String,
     cue: String,
     source: String,
+    group: String,
 }
 
 fn read(path: &str) -> Vec<Row> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
-    assert_eq!(h.iter().collect::<Vec<_>>(), ["text", "label", "cue", "source"], "{path}");
+    assert_eq!(h.iter().collect::<Vec<_>>(), ["text", "label", "cue", "source", "group"], "{path}");
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            Row { text: rec[0].into(), label: rec[1].into(), cue: rec[2].into(), source: rec[3].into() }
+            Row {
+                text: rec[0].into(),
+                label: rec[1].into(),
+                cue: rec[2].into(),
+                source: rec[3].into(),
+                group: rec[4].into(),
+            }
         })
         .collect()
 }
@@ -60,10 +67,20 @@ fn nearest(base: &[&str], probes: &[&str]) -> Vec<f64> {
 fn corpus_is_large_balanced_and_covers_every_cue() {
     let mut rows = read("data/train.csv");
     rows.extend(read("data/test.csv"));
-    assert!(rows.len() >= 6000, "{} rows", rows.len());
+    assert!(rows.len() >= 25_000, "{} rows", rows.len());
+    // Compliant is the larger share (everyday text and text about collection are most of
+    // what a filter sees), but neither violating label is rare.
     for label in ["compliant", "threatening", "harassing"] {
         let n = rows.iter().filter(|r| r.label == label).count();
-        assert!(n * 4 >= rows.len(), "{label}: {n} of {}", rows.len());
+        assert!(n * 5 >= rows.len(), "{label}: {n} of {}", rows.len());
+        assert!(n * 5 <= rows.len() * 3, "{label}: {n} of {}", rows.len());
+    }
+    // Every hard group has at least 600 rows, on both sides.
+    for group in ["talks-about", "veiled", "everyday", "lawful-firm", "third-party", "slang-disguise"] {
+        let in_group: Vec<&Row> = rows.iter().filter(|r| r.group.starts_with(group)).collect();
+        let compliant = in_group.iter().filter(|r| r.label == "compliant").count();
+        assert!(in_group.len() >= 600, "{group}: {} rows", in_group.len());
+        assert!(compliant >= 100 && in_group.len() - compliant >= 100, "{group}: {compliant} compliant");
     }
     let cues = [
         "T1",
@@ -115,12 +132,18 @@ fn shared_dev_sets_are_not_in_the_corpus() {
     let mut corpus: Vec<String> = read("data/train.csv").into_iter().map(|r| r.text).collect();
     corpus.extend(read("data/test.csv").into_iter().map(|r| r.text));
     let base: Vec<&str> = corpus.iter().map(String::as_str).collect();
-    for path in ["../shared/devset/dev.csv", "../shared/devset/dev_evasion.csv"] {
+    for path in [
+        "../shared/devset/dev.csv",
+        "../shared/devset/dev_evasion.csv",
+        "../shared/devset/dev_hard.csv",
+        "../shared/devset/dev_articles.csv",
+    ] {
         let Ok(mut r) = csv::Reader::from_path(path) else {
             eprintln!("{path} not present; skipped");
             continue;
         };
-        let texts: Vec<String> = r.records().map(|rec| rec.unwrap()[1].to_string()).collect();
+        let col = r.headers().unwrap().iter().position(|h| h == "text").expect("a text column");
+        let texts: Vec<String> = r.records().map(|rec| rec.unwrap()[col].to_string()).collect();
         let probes: Vec<&str> = texts.iter().map(String::as_str).collect();
         let worst = nearest(&base, &probes).into_iter().fold(0.0, f64::max);
         assert!(worst < 0.8, "{path}: a dev message nearly duplicates a corpus message ({worst:.2})");

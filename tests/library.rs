@@ -2,7 +2,7 @@
 
 use collectguard::features::Vocabulary;
 use collectguard::tokenize::Tokenizer;
-use collectguard::train::{Example, TrainParams, dense_rows};
+use collectguard::train::{Example, Solver, TrainParams, dense_rows};
 use collectguard::{Classifier, Label, Model, normalize};
 
 fn read_examples(path: &str, every: usize) -> Vec<Example> {
@@ -21,19 +21,26 @@ fn read_examples(path: &str, every: usize) -> Vec<Example> {
 fn sparse_scores_equal_linfa_predict_probabilities_on_the_test_split() {
     let tokenizer = Tokenizer::new();
     let train = read_examples("data/train.csv", 3);
-    let params =
-        TrainParams { max_features: 2000, max_iterations: 80, ..Default::default() }.check().unwrap();
+    let params = TrainParams {
+        max_features: 2000,
+        max_iterations: 80,
+        solver: Solver::Linfa,
+        calibrate: false,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
     let fitted = params.fit(&tokenizer, &train, vec![], &|_| {}).unwrap();
     let model = Model::from_file(fitted.file.clone()).unwrap();
     let test = read_examples("data/test.csv", 1);
     let texts: Vec<&str> = test.iter().map(|e| e.text.as_str()).collect();
     let vocab = Vocabulary::new(&fitted.file.features, fitted.file.idf.clone()).unwrap();
     let dense = dense_rows(&tokenizer, &vocab, &texts);
-    let linfa = fitted.linfa.predict_probabilities(&dense);
+    let linfa = fitted.linfa.as_ref().expect("fitted by linfa").predict_probabilities(&dense);
     let classifier = Classifier::new(model);
     let (mut worst, mut worst_fused): (f64, f64) = (0.0, 0.0);
     for (i, t) in texts.iter().enumerate() {
-        let sparse = classifier.model().predict(&classifier.features(&normalize(t)));
+        let sparse = classifier.model().predict(&classifier.features(t, &normalize(t)));
         // classify scores from the feature hits directly, without building the row.
         let fused = classifier.classify(t).model_scores;
         for c in 0..3 {
@@ -52,7 +59,7 @@ fn classify_scores_equal_the_feature_row_with_the_embedded_model() {
     let test = read_examples("data/test.csv", 1);
     let repeats = "还钱还钱，老赖老赖，你还钱还钱吗？还钱！".to_string();
     for t in test.iter().map(|e| e.text.as_str()).chain([repeats.as_str(), "你好"]) {
-        let row = c.model().predict(&c.features(&normalize(t)));
+        let row = c.model().predict(&c.features(t, &normalize(t)));
         let fused = c.classify(t).model_scores;
         for k in 0..3 {
             assert!((row[k] - fused[k]).abs() < 1e-12, "{t}: {row:?} vs {fused:?}");
@@ -95,4 +102,43 @@ fn embedded_lexicon_is_large_and_covers_every_code() {
     for code in collectguard::CueCode::ALL {
         assert!(l.cues().iter().filter(|c| c.code == code).count() >= 20, "{code}");
     }
+}
+
+#[test]
+fn sparse_solver_matches_linfa_logistic() {
+    let tokenizer = Tokenizer::new();
+    let train = read_examples("data/train.csv", 3);
+    let fit = |solver| {
+        let params = TrainParams {
+            max_features: 2000,
+            max_iterations: 1000,
+            tolerance: 1e-8,
+            solver,
+            calibrate: false,
+            ..Default::default()
+        };
+        params.check().unwrap().fit(&tokenizer, &train, vec![], &|_| {}).unwrap()
+    };
+    let (dense, sparse) = (fit(Solver::Linfa), fit(Solver::Sparse));
+    assert_eq!(dense.file.training.solver, "linfa");
+    assert_eq!(sparse.file.training.solver, "sparse");
+    assert!(sparse.linfa.is_none());
+    assert_eq!(dense.file.features, sparse.file.features);
+    let (dense, sparse) = (Model::from_file(dense.file).unwrap(), Model::from_file(sparse.file).unwrap());
+    let (dense, sparse) = (Classifier::new(dense), Classifier::new(sparse));
+    let test = read_examples("data/test.csv", 1);
+    let mut worst: f64 = 0.0;
+    for e in &test {
+        let n = normalize(&e.text);
+        let (a, b) = (
+            dense.model().predict(&dense.features(&e.text, &n)),
+            sparse.model().predict(&sparse.features(&e.text, &n)),
+        );
+        let top = |s: &[f64; 3]| (0..3).max_by(|&i, &j| s[i].total_cmp(&s[j])).unwrap();
+        assert_eq!(top(&a), top(&b), "{}: {a:?} vs {b:?}", e.text);
+        for c in 0..3 {
+            worst = worst.max((a[c] - b[c]).abs());
+        }
+    }
+    assert!(worst < 1e-4, "largest probability difference {worst}");
 }

@@ -1,0 +1,379 @@
+//! Context features: who speaks and how a cue is used. A cue inside quotation marks, after
+//! a reporting verb (称, 扬言), in a complaint or a news report, or with no one addressed
+//! means something else than the same words said to the debtor. These features go to the
+//! model beside the words, so it learns from data when a cue counts.
+
+use crate::cues::{CueCode, CueReport, Guard};
+use crate::normalize::{Normalized, is_han};
+use crate::phrases::PhraseSet;
+use std::sync::LazyLock;
+
+/// What every context feature key starts with.
+pub const PREFIX: &str = "m:";
+
+/// The context feature keys, as stored in a model file; a feature's id is its index.
+pub const KEYS: &[&str] = &[
+    // One per cue code that matched unguarded.
+    "m:T1",
+    "m:T2",
+    "m:T3",
+    "m:T4",
+    "m:T5",
+    "m:T6",
+    "m:T7",
+    "m:H1",
+    "m:H2",
+    "m:H3",
+    "m:H4",
+    "m:H5",
+    // Any unguarded threat / harassment cue, and where it stands.
+    "m:T",
+    "m:H",
+    "m:T-quoted",
+    "m:H-quoted",
+    "m:T-reported",
+    "m:H-reported",
+    "m:T-you",
+    "m:H-you",
+    "m:T-third",
+    "m:H-third",
+    // Cues a guard set aside.
+    "m:negated",
+    "m:described",
+    // The message as a whole.
+    "m:you",
+    "m:we",
+    "m:third",
+    "m:complaint",
+    "m:question",
+    "m:news",
+    "m:quote",
+    "m:debt",
+    "m:len-1",
+    "m:len-2",
+    "m:len-3",
+    "m:len-4",
+    "m:len-5",
+    "m:no-han",
+];
+
+const ANY: usize = 12;
+const QUOTED: usize = 14;
+const REPORTED: usize = 16;
+const YOU_CUE: usize = 18;
+const THIRD_CUE: usize = 20;
+const NEGATED: usize = 22;
+const DESCRIBED: usize = 23;
+const YOU: usize = 24;
+const WE: usize = 25;
+const THIRD: usize = 26;
+const COMPLAINT: usize = 27;
+const QUESTION: usize = 28;
+const NEWS: usize = 29;
+const QUOTE: usize = 30;
+const DEBT: usize = 31;
+const LEN: usize = 32;
+const NO_HAN: usize = 37;
+
+/// Word classes looked for in the normalised text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    You,
+    We,
+    Third,
+    Report,
+    Complaint,
+    News,
+    Debt,
+}
+
+const WORDS: &[(Class, &[&str])] = &[
+    (Class::You, &["你", "您"]),
+    (Class::We, &["我", "我们", "我司", "本公司", "本平台", "咱们"]),
+    (
+        Class::Third,
+        &[
+            "催收员",
+            "催收人员",
+            "催收方",
+            "催收公司",
+            "催收机构",
+            "平台方",
+            "该平台",
+            "该公司",
+            "某公司",
+            "某平台",
+            "借款人",
+            "债务人",
+            "被告",
+            "对方",
+            "他们",
+            "他说",
+            "她说",
+            "网友",
+            "当事人",
+            "一些",
+            "有的",
+            "部分",
+            "机构",
+            "业内",
+            "从业者",
+        ],
+    ),
+    (
+        Class::Report,
+        &[
+            "称",
+            "说",
+            "扬言",
+            "威胁",
+            "放话",
+            "声称",
+            "表示",
+            "叫嚣",
+            "恐吓",
+            "宣称",
+            "骂",
+            "辱骂",
+            "写道",
+            "问",
+            "告诉我",
+            "说要",
+            "说什么",
+        ],
+    ),
+    (
+        Class::Complaint,
+        &[
+            "投诉",
+            "举报",
+            "合法吗",
+            "违法吗",
+            "犯法吗",
+            "怎么办",
+            "报警",
+            "维权",
+            "求助",
+            "算不算",
+            "有没有用",
+            "可以告",
+            "能告",
+            "是否合法",
+            "是否违法",
+            "怎么处理",
+            "受害",
+            "遭遇",
+            "遭到",
+            "被催收",
+            "被爆",
+        ],
+    ),
+    (
+        Class::News,
+        &[
+            "记者",
+            "据报道",
+            "报道",
+            "通报",
+            "警方",
+            "公安机关",
+            "法院判决",
+            "判处",
+            "一审",
+            "二审",
+            "判决书",
+            "被告人",
+            "犯罪",
+            "案件",
+            "检察院指控",
+            "新闻",
+            "日电",
+            "获悉",
+            "据悉",
+            "调查",
+            "研究",
+            "指引",
+            "规定",
+            "条例",
+            "办法",
+            "第一条",
+            "第二条",
+            "行业",
+            "监管",
+        ],
+    ),
+    (
+        Class::Debt,
+        &[
+            "还款", "还钱", "欠款", "欠钱", "逾期", "借款", "贷款", "催收", "账单", "欠债", "债务", "本金",
+            "利息", "网贷", "分期", "额度", "还清", "结清", "还上", "欠",
+        ],
+    ),
+];
+
+struct Words {
+    set: PhraseSet,
+    classes: Vec<Class>,
+}
+
+static WORD_SET: LazyLock<Words> = LazyLock::new(|| {
+    let (classes, phrases): (Vec<Class>, Vec<&str>) =
+        WORDS.iter().flat_map(|(c, ws)| ws.iter().map(move |w| (*c, *w))).unzip();
+    Words { set: PhraseSet::new(&phrases), classes }
+});
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '!' | '?' | ';' | '\n' | '！' | '？' | '；')
+}
+
+fn is_question(c: char) -> bool {
+    matches!(c, '?' | '？' | '吗' | '呢')
+}
+
+/// Byte ranges of `original` inside quotation marks (“…”, ‘…’, 「…」, 『…』, "…").
+fn quoted(original: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(char, usize)> = None;
+    for (i, c) in original.char_indices() {
+        let close = match open {
+            Some(('“', _)) => c == '”',
+            Some(('‘', _)) => c == '’',
+            Some(('「', _)) => c == '」',
+            Some(('『', _)) => c == '』',
+            Some(('"', _)) => c == '"',
+            _ => false,
+        };
+        if close {
+            let (_, s) = open.take().expect("open quote");
+            out.push((s, i));
+        } else if open.is_none() && matches!(c, '“' | '‘' | '「' | '『' | '"') {
+            open = Some((c, i));
+        }
+    }
+    out
+}
+
+/// Calls `emit(id)` for every context feature of a message (an id may come more than
+/// once: repeats count as term repeats do).
+pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: impl FnMut(usize)) {
+    let text = norm.chars();
+    // Where each word class occurs, by normalised char start.
+    let mut found: Vec<(Class, usize)> = Vec::new();
+    WORD_SET.set.find_each_from(text, 0..text.len(), |phrase, s, _| {
+        found.push((WORD_SET.classes[phrase as usize], s));
+        false
+    });
+    let has = |c: Class| found.iter().any(|&(k, _)| k == c);
+    for (class, id) in [
+        (Class::You, YOU),
+        (Class::We, WE),
+        (Class::Third, THIRD),
+        (Class::Complaint, COMPLAINT),
+        (Class::News, NEWS),
+        (Class::Debt, DEBT),
+    ] {
+        if has(class) {
+            emit(id);
+        }
+    }
+    if text.iter().any(|&c| is_question(c)) {
+        emit(QUESTION);
+    }
+    let quotes = quoted(original);
+    if !quotes.is_empty() {
+        emit(QUOTE);
+    }
+    let han = text.iter().filter(|&&c| is_han(c)).count();
+    if han == 0 {
+        emit(NO_HAN);
+    }
+    emit(
+        LEN + match han {
+            0..=4 => 0,
+            5..=12 => 1,
+            13..=40 => 2,
+            41..=120 => 3,
+            _ => 4,
+        },
+    );
+    for (code, s, _e, guard) in &cues.found {
+        match guard {
+            Some(Guard::Negation) => {
+                emit(NEGATED);
+                continue;
+            }
+            Some(Guard::Description) => {
+                emit(DESCRIBED);
+                continue;
+            }
+            None => {}
+        }
+        let side = usize::from(code.label() != crate::label::Label::Threatening);
+        emit(CueCode::ALL.iter().position(|c| c == code).expect("a code of ALL"));
+        emit(ANY + side);
+        let byte = norm.original_bytes(*s, *s + 1).start;
+        if quotes.iter().any(|&(qs, qe)| qs < byte && byte < qe) {
+            emit(QUOTED + side);
+        }
+        let sent_start = text[..*s].iter().rposition(|&c| is_sentence_end(c)).map_or(0, |i| i + 1);
+        let sent_end = text[*s..].iter().position(|&c| is_sentence_end(c)).map_or(text.len(), |i| s + i);
+        let before = |class: Class| found.iter().any(|&(k, p)| k == class && p >= sent_start && p < *s);
+        let within = |class: Class| found.iter().any(|&(k, p)| k == class && p >= sent_start && p < sent_end);
+        if before(Class::Report) {
+            emit(REPORTED + side);
+        }
+        if within(Class::You) {
+            emit(YOU_CUE + side);
+        }
+        if within(Class::Third) {
+            emit(THIRD_CUE + side);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cues::Lexicon;
+    use crate::normalize::normalize;
+
+    fn keys(text: &str) -> Vec<&'static str> {
+        let norm = normalize(text);
+        let report = Lexicon::embedded().find(text, &norm);
+        let mut out = Vec::new();
+        features(text, &norm, &report, |i| out.push(KEYS[i]));
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn ids_and_keys_agree() {
+        assert_eq!(KEYS.len(), NO_HAN + 1);
+        assert_eq!(KEYS[ANY], "m:T");
+        assert_eq!(KEYS[QUOTED + 1], "m:H-quoted");
+        assert_eq!(KEYS[DESCRIBED], "m:described");
+        assert_eq!(KEYS[LEN], "m:len-1");
+        for (i, c) in CueCode::ALL.iter().enumerate() {
+            assert_eq!(KEYS[i], format!("m:{c}"));
+        }
+    }
+
+    #[test]
+    fn a_quoted_reported_threat_is_marked_so() {
+        let k = keys("新闻：某公司催收员扬言\"抓你坐牢\"被判刑");
+        assert!(k.contains(&"m:T-quoted"), "{k:?}");
+        assert!(k.contains(&"m:T-reported"), "{k:?}");
+        assert!(k.contains(&"m:third"), "{k:?}");
+        let k = keys("三天不还直接抓你坐牢");
+        assert!(k.contains(&"m:T5") && k.contains(&"m:T-you"), "{k:?}");
+        assert!(!k.contains(&"m:T-quoted") && !k.contains(&"m:T-reported"), "{k:?}");
+    }
+
+    #[test]
+    fn message_shape_features() {
+        assert!(keys("hello there").contains(&"m:no-han"));
+        assert!(keys("您好").contains(&"m:len-1"));
+        assert!(keys("催收员说要爆我通讯录，这合法吗？").contains(&"m:complaint"));
+    }
+}
