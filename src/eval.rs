@@ -1,7 +1,11 @@
 //! Evaluation: accuracy, per-class precision, recall and F1, macro-F1, confusion matrix.
 
 use crate::label::Label;
+use crate::output::cues_field;
+use crate::train::Example;
+use crate::verdict::Verdict;
 use serde::Serialize;
+use std::io::{self, Write};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassMetrics {
@@ -79,6 +83,32 @@ impl Metrics {
         }
         s
     }
+}
+
+/// Writes every misclassified row (1-based): truth, verdict, how it was decided, the
+/// message and its cues.
+pub fn write_misclassified(
+    out: &mut dyn Write,
+    examples: &[Example],
+    verdicts: &[Verdict],
+) -> io::Result<()> {
+    writeln!(out, "\nmisclassified:")?;
+    for (i, (e, v)) in examples.iter().zip(verdicts).enumerate() {
+        if e.label != v.label {
+            writeln!(
+                out,
+                "row {}: {} -> {} {:.2} ({}) {}  [{}]",
+                i + 1,
+                e.label,
+                v.label,
+                v.confidence,
+                v.decided_by.as_str(),
+                e.text,
+                cues_field(&v.matches)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

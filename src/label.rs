@@ -38,14 +38,19 @@ impl fmt::Display for Label {
     }
 }
 
+/// A label name that is not compliant, threatening or harassing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown label {0:?} (expected compliant, threatening or harassing)")]
+pub struct LabelError(pub String);
+
 impl FromStr for Label {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = LabelError;
+    fn from_str(s: &str) -> Result<Self, LabelError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "compliant" => Ok(Label::Compliant),
             "threatening" => Ok(Label::Threatening),
             "harassing" => Ok(Label::Harassing),
-            other => Err(format!("unknown label {other:?} (expected compliant, threatening or harassing)")),
+            other => Err(LabelError(other.to_string())),
         }
     }
 }

@@ -10,6 +10,8 @@
 //! println!("{} {:.2}", verdict.label, verdict.confidence);
 //! ```
 
+pub mod atomic;
+pub mod batch;
 pub mod cues;
 pub mod eval;
 pub mod explain;
@@ -21,6 +23,9 @@ pub mod normalize;
 pub mod output;
 pub mod packed;
 pub mod phrases;
+pub mod score;
+pub mod source;
+pub mod table;
 pub mod tokenize;
 pub mod train;
 pub mod verdict;
