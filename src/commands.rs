@@ -174,7 +174,7 @@ fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
 }
 
 pub fn train(a: TrainArgs) -> Result<ExitCode> {
-    let params = a.params().check().map_err(|e| anyhow::anyhow!(e))?;
+    let params = a.params().check()?;
     set_threads(&a.common)?;
     let notify = notices();
     let (mut examples, mut files) = (Vec::new(), Vec::new());
@@ -195,7 +195,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
         }
         None => eprintln!("collectguard: {m}"),
     };
-    let fitted = params.fit(&tokenizer, &examples, files, &progress).map_err(|e| anyhow::anyhow!(e))?;
+    let fitted = params.fit(&tokenizer, &examples, files, &progress)?;
     spinner.iter().for_each(|p| p.finish_and_clear());
     let mut file = fitted.file;
     if let Some(test) = &a.test {

@@ -1,7 +1,7 @@
 //! The cue lexicon: phrases that signal a violation, matched on normalised text and
 //! reported on the original, with guards for negation and description.
 
-use crate::label::Label;
+use crate::label::{Label, LabelError};
 use crate::normalize::{Normalized, Span};
 use crate::phrases::PhraseSet;
 use serde::Serialize;
@@ -178,13 +178,63 @@ impl fmt::Display for CueCode {
     }
 }
 
+/// A cue code that is not T1–T7 or H1–H5.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown cue code {0:?}")]
+pub struct CueCodeError(pub String);
+
+/// Errors parsing a lexicon; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LexiconError {
+    /// Fewer than three tab-separated columns.
+    #[error("line {line}: expected pattern, code, label, note")]
+    Columns {
+        /// The line.
+        line: usize,
+    },
+    /// The code column is not a cue code.
+    #[error("line {line}: {error}")]
+    Code {
+        /// The line.
+        line: usize,
+        /// What is wrong with the code.
+        error: CueCodeError,
+    },
+    /// The label column is not a label.
+    #[error("line {line}: {error}")]
+    Label {
+        /// The line.
+        line: usize,
+        /// What is wrong with the label.
+        error: LabelError,
+    },
+    /// The label is not the code's label.
+    #[error("line {line}: code {code} is {} not {label}", code.label())]
+    WrongLabel {
+        /// The line.
+        line: usize,
+        /// The code given.
+        code: CueCode,
+        /// The label given.
+        label: Label,
+    },
+    /// An empty pattern, an empty part around `…`, or more than one `…`.
+    #[error("line {line}: bad pattern {pattern:?}")]
+    Pattern {
+        /// The line.
+        line: usize,
+        /// The pattern.
+        pattern: String,
+    },
+}
+
 impl FromStr for CueCode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = CueCodeError;
+    fn from_str(s: &str) -> Result<Self, CueCodeError> {
         CueCode::ALL
             .into_iter()
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown cue code {s:?}"))
+            .ok_or_else(|| CueCodeError(s.to_string()))
     }
 }
 
@@ -294,7 +344,7 @@ impl Lexicon {
     }
 
     /// Parses `pattern<TAB>code<TAB>label<TAB>note` lines; `#` starts a comment line.
-    pub fn parse(tsv: &str) -> Result<Self, String> {
+    pub fn parse(tsv: &str) -> Result<Self, LexiconError> {
         let mut cues = Vec::new();
         for (n, line) in tsv.lines().enumerate() {
             let line = line.trim_end_matches('\r');
@@ -303,19 +353,19 @@ impl Lexicon {
             }
             let cols: Vec<&str> = line.split('\t').collect();
             if cols.len() < 3 {
-                return Err(format!("line {}: expected pattern, code, label, note", n + 1));
+                return Err(LexiconError::Columns { line: n + 1 });
             }
-            let code: CueCode = cols[1].parse().map_err(|e| format!("line {}: {e}", n + 1))?;
-            let label: Label = cols[2].parse().map_err(|e| format!("line {}: {e}", n + 1))?;
+            let code: CueCode = cols[1].parse().map_err(|error| LexiconError::Code { line: n + 1, error })?;
+            let label: Label = cols[2].parse().map_err(|error| LexiconError::Label { line: n + 1, error })?;
             if label != code.label() {
-                return Err(format!("line {}: code {code} is {} not {label}", n + 1, code.label()));
+                return Err(LexiconError::WrongLabel { line: n + 1, code, label });
             }
             let pattern = cols[0].trim().to_string();
             let mut split = pattern.split('…');
             let first = split.next().unwrap_or_default().to_string();
             let second = split.next().map(str::to_string);
             if first.is_empty() || second.as_deref() == Some("") || split.next().is_some() {
-                return Err(format!("line {}: bad pattern {pattern:?}", n + 1));
+                return Err(LexiconError::Pattern { line: n + 1, pattern });
             }
             let note = cols.get(3).unwrap_or(&"").to_string();
             cues.push(Cue { pattern, code, note, first, second });

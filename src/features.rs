@@ -48,11 +48,27 @@ fn as_bigram(key: &str) -> Option<(char, char)> {
     }
 }
 
+/// Errors building a [`Vocabulary`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VocabularyError {
+    /// Features and idf values differ in number.
+    #[error("{features} features but {idf} idf values")]
+    Lengths {
+        /// Number of features.
+        features: usize,
+        /// Number of idf values.
+        idf: usize,
+    },
+    /// A feature is listed twice.
+    #[error("feature {0:?} appears twice")]
+    Duplicate(String),
+}
+
 impl Vocabulary {
     /// `terms[i]` gets index `i`. Duplicate terms are an error.
-    pub fn new(terms: &[String], idf: Vec<f64>) -> Result<Self, String> {
+    pub fn new(terms: &[String], idf: Vec<f64>) -> Result<Self, VocabularyError> {
         if terms.len() != idf.len() {
-            return Err(format!("{} features but {} idf values", terms.len(), idf.len()));
+            return Err(VocabularyError::Lengths { features: terms.len(), idf: idf.len() });
         }
         let mut index = FxHashMap::default();
         let mut words: FxHashMap<&str, [u32; 2]> = FxHashMap::default();
@@ -64,7 +80,7 @@ impl Vocabulary {
                 None => index.insert(t.as_str().into(), i).is_some(),
             };
             if dup {
-                return Err(format!("feature {t:?} appears twice"));
+                return Err(VocabularyError::Duplicate(t.clone()));
             }
             let scoped = [("w:", 0), ("n:", 1)].into_iter().find_map(|(p, s)| Some((t.strip_prefix(p)?, s)));
             if let Some((word, scope)) = scoped {

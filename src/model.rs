@@ -1,7 +1,7 @@
 //! The model file and prediction: a pure function of the fitted parameters and a
 //! message's sparse features.
 
-use crate::features::{SparseVec, Vocabulary, sublinear_tf};
+use crate::features::{SparseVec, Vocabulary, VocabularyError, sublinear_tf};
 use crate::label::{Label, Scores};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -86,53 +86,86 @@ struct FeatureBlock {
     idf2: f64,
 }
 
-#[derive(Debug)]
-pub struct ModelError(pub String);
-
-impl std::fmt::Display for ModelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Errors loading a model: unreadable, not JSON, incompatible or inconsistent.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The file could not be read.
+    #[error("cannot read model {}: {error}", path.display())]
+    Read {
+        /// The model file.
+        path: std::path::PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// A model file that fails to load, with the reason.
+    #[error("{}: {error}", path.display())]
+    File {
+        /// The model file.
+        path: std::path::PathBuf,
+        /// Why it fails.
+        error: Box<ModelError>,
+    },
+    /// The JSON ends early.
+    #[error("model file is truncated ({0})")]
+    Truncated(serde_json::Error),
+    /// Not JSON, or not the model's fields.
+    #[error("model file is not valid model JSON ({0})")]
+    Json(serde_json::Error),
+    /// The `format` field is not collectguard's.
+    #[error("not a collectguard model (format {0:?})")]
+    Format(String),
+    /// A format version this build cannot read.
+    #[error("model format version {0} is not supported (this build reads version {FORMAT_VERSION})")]
+    Version(u32),
+    /// Trained with another analyzer, so its features would not match.
+    #[error("model was trained with analyzer {0:?}, this build uses {ANALYZER:?}")]
+    Analyzer(String),
+    /// Labels other than compliant, threatening, harassing in that order.
+    #[error("model labels {0:?} are not compliant, threatening, harassing")]
+    Labels(Vec<Label>),
+    /// Weight rows and features differ in number.
+    #[error("inconsistent dimensions: {features} features but {weights} weight rows")]
+    Dimensions {
+        /// Number of features.
+        features: usize,
+        /// Number of weight rows.
+        weights: usize,
+    },
+    /// NaN or infinite numbers.
+    #[error("model holds non-finite numbers")]
+    NonFinite,
+    /// The vocabulary cannot be built.
+    #[error("inconsistent model: {0}")]
+    Vocabulary(VocabularyError),
 }
-
-impl std::error::Error for ModelError {}
 
 impl Model {
     pub fn from_file(file: ModelFile) -> Result<Self, ModelError> {
-        let bad = |m: String| Err(ModelError(m));
         if file.format != FORMAT {
-            return bad(format!("not a collectguard model (format {:?})", file.format));
+            return Err(ModelError::Format(file.format));
         }
         if file.format_version != FORMAT_VERSION {
-            return bad(format!(
-                "model format version {} is not supported (this build reads version {FORMAT_VERSION})",
-                file.format_version
-            ));
+            return Err(ModelError::Version(file.format_version));
         }
         if file.analyzer != ANALYZER {
-            return bad(format!(
-                "model was trained with analyzer {:?}, this build uses {ANALYZER:?}",
-                file.analyzer
-            ));
+            return Err(ModelError::Analyzer(file.analyzer));
         }
         if file.labels != Label::ALL {
-            return bad(format!("model labels {:?} are not compliant, threatening, harassing", file.labels));
+            return Err(ModelError::Labels(file.labels));
         }
         if file.weights.len() != file.features.len() {
-            return bad(format!(
-                "inconsistent dimensions: {} features but {} weight rows",
-                file.features.len(),
-                file.weights.len()
-            ));
+            return Err(ModelError::Dimensions {
+                features: file.features.len(),
+                weights: file.weights.len(),
+            });
         }
         let finite = file.idf.iter().all(|x| x.is_finite())
             && file.weights.iter().flatten().all(|x| x.is_finite())
             && file.intercepts.iter().all(|x| x.is_finite());
         if !finite {
-            return bad("model holds non-finite numbers".into());
+            return Err(ModelError::NonFinite);
         }
-        let vocab = Vocabulary::new(&file.features, file.idf.clone())
-            .map_err(|e| ModelError(format!("inconsistent model: {e}")))?;
+        let vocab = Vocabulary::new(&file.features, file.idf.clone()).map_err(ModelError::Vocabulary)?;
         let scoring = file
             .weights
             .iter()
@@ -143,20 +176,15 @@ impl Model {
     }
 
     pub fn from_json(bytes: &[u8]) -> Result<Self, ModelError> {
-        let file: ModelFile = serde_json::from_slice(bytes).map_err(|e| {
-            if e.is_eof() {
-                ModelError(format!("model file is truncated ({e})"))
-            } else {
-                ModelError(format!("model file is not valid model JSON ({e})"))
-            }
-        })?;
+        let file: ModelFile = serde_json::from_slice(bytes)
+            .map_err(|e| if e.is_eof() { ModelError::Truncated(e) } else { ModelError::Json(e) })?;
         Self::from_file(file)
     }
 
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| ModelError(format!("cannot read model {}: {e}", path.display())))?;
-        Self::from_json(&bytes).map_err(|e| ModelError(format!("{}: {e}", path.display())))
+        let bytes =
+            std::fs::read(path).map_err(|error| ModelError::Read { path: path.to_path_buf(), error })?;
+        Self::from_json(&bytes).map_err(|e| ModelError::File { path: path.to_path_buf(), error: Box::new(e) })
     }
 
     pub fn vocab(&self) -> &Vocabulary {

@@ -83,14 +83,14 @@ pub enum TableError {
         expected: u64,
     },
     /// A row's label is not one of the three.
-    #[error("{input}: row {row}")]
+    #[error("{input}: row {row}: {error}")]
     BadLabel {
         /// The input's name.
         input: String,
         /// 1-based row number, header excluded.
         row: usize,
         /// What is wrong with it.
-        source: LabelError,
+        error: LabelError,
     },
     /// Any other CSV error.
     #[error("{input}: {error}")]
@@ -230,10 +230,10 @@ pub fn read_labelled(
     let mut examples = Vec::new();
     for (i, rec) in table.rows().enumerate() {
         let rec = rec?;
-        let label: Label = rec.get(lcol).unwrap_or("").parse().map_err(|source| TableError::BadLabel {
+        let label: Label = rec.get(lcol).unwrap_or("").parse().map_err(|error| TableError::BadLabel {
             input: name.clone(),
             row: i + 1,
-            source,
+            error,
         })?;
         examples.push(Example { text: rec.get(tcol).unwrap_or("").to_string(), label });
     }

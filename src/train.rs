@@ -2,7 +2,7 @@
 //! regression fitted with linfa-logistic. Same data, parameters and seed give the same
 //! model, bit for bit.
 
-use crate::features::{SparseVec, Vocabulary, smooth_idf};
+use crate::features::{SparseVec, Vocabulary, VocabularyError, smooth_idf};
 use crate::label::Label;
 use crate::model::{ANALYZER, Convergence, DataFile, FORMAT, FORMAT_VERSION, ModelFile, TrainingInfo};
 use crate::normalize::normalize;
@@ -42,26 +42,63 @@ impl Default for TrainParams {
     }
 }
 
+/// A training parameter out of range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// `alpha` is not a positive number.
+    #[error("alpha must be a positive number, got {0}")]
+    Alpha(f64),
+    /// `max_iterations` is 0.
+    #[error("max-iterations must be at least 1")]
+    MaxIterations,
+    /// `max_features` is 0.
+    #[error("max-features must be at least 1")]
+    MaxFeatures,
+    /// `min_df` is 0.
+    #[error("min-df must be at least 1")]
+    MinDf,
+    /// `tolerance` is not a positive number.
+    #[error("tolerance must be a positive number, got {0}")]
+    Tolerance(f64),
+}
+
+/// Errors fitting a model.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    /// A label has no training messages.
+    #[error("the training data has no {0} messages; all three labels are needed")]
+    MissingLabel(Label),
+    /// The solver failed.
+    #[error("logistic regression failed: {0}")]
+    Solver(linfa_logistic::error::Error),
+    /// The solver returned classes other than 0, 1, 2.
+    #[error("unexpected classes from the solver: {0:?}")]
+    Classes(Vec<usize>),
+    /// The selected features do not form a vocabulary.
+    #[error(transparent)]
+    Vocabulary(#[from] VocabularyError),
+}
+
 /// Checked training parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidParams(TrainParams);
 
 impl TrainParams {
-    pub fn check(self) -> Result<ValidParams, String> {
+    pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(format!("alpha must be a positive number, got {}", self.alpha));
+            return Err(ParamError::Alpha(self.alpha));
         }
         if self.max_iterations == 0 {
-            return Err("max-iterations must be at least 1".into());
+            return Err(ParamError::MaxIterations);
         }
         if self.max_features == 0 {
-            return Err("max-features must be at least 1".into());
+            return Err(ParamError::MaxFeatures);
         }
         if self.min_df == 0 {
-            return Err("min-df must be at least 1".into());
+            return Err(ParamError::MinDf);
         }
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(format!("tolerance must be a positive number, got {}", self.tolerance));
+            return Err(ParamError::Tolerance(self.tolerance));
         }
         Ok(ValidParams(self))
     }
@@ -151,7 +188,7 @@ impl ValidParams {
         examples: &[Example],
         data: Vec<DataFile>,
         progress: &dyn Fn(&str),
-    ) -> Result<Fitted, String> {
+    ) -> Result<Fitted, FitError> {
         let p = &self.0;
         let n = examples.len();
         let mut class_totals = [0usize; 3];
@@ -159,7 +196,7 @@ impl ValidParams {
             class_totals[e.label.index()] += 1;
         }
         if let Some(l) = Label::ALL.iter().find(|l| class_totals[l.index()] == 0) {
-            return Err(format!("the training data has no {l} messages; all three labels are needed"));
+            return Err(FitError::MissingLabel(*l));
         }
         progress(&format!("tokenizing {n} messages"));
         let docs: Vec<Vec<String>> = examples.par_iter().map(|e| term_keys(tokenizer, &e.text)).collect();
@@ -214,10 +251,10 @@ impl ValidParams {
             .max_iterations(p.max_iterations)
             .gradient_tolerance(tol)
             .fit(&dataset)
-            .map_err(|e| format!("logistic regression failed: {e}"))?;
+            .map_err(FitError::Solver)?;
         let classes = fitted.classes().to_vec();
         if classes != [0, 1, 2] {
-            return Err(format!("unexpected classes from the solver: {classes:?}"));
+            return Err(FitError::Classes(classes));
         }
         let params = fitted.params();
         let weights: Vec<[f64; 3]> =
