@@ -115,22 +115,36 @@ pub const DESCRIBERS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// A cue category: T1–T7 threatening, H1–H5 harassing.
 pub enum CueCode {
+    /// Threat category T1.
     T1,
+    /// Threat category T2.
     T2,
+    /// Threat category T3.
     T3,
+    /// Threat category T4.
     T4,
+    /// Threat category T5.
     T5,
+    /// Threat category T6.
     T6,
+    /// Threat category T7.
     T7,
+    /// Harassment category H1.
     H1,
+    /// Harassment category H2.
     H2,
+    /// Harassment category H3.
     H3,
+    /// Harassment category H4.
     H4,
+    /// Harassment category H5.
     H5,
 }
 
 impl CueCode {
+    /// Every code, threatening first.
     pub const ALL: [CueCode; 12] = [
         CueCode::T1,
         CueCode::T2,
@@ -146,14 +160,17 @@ impl CueCode {
         CueCode::H5,
     ];
 
+    /// The label the code belongs to.
     pub fn label(self) -> Label {
         if (self as u8) <= CueCode::T7 as u8 { Label::Threatening } else { Label::Harassing }
     }
 
+    /// The code as written (`T1`, `H5`).
     pub fn as_str(self) -> &'static str {
         ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "H1", "H2", "H3", "H4", "H5"][self as usize]
     }
 
+    /// What the category covers.
     pub fn description(self) -> &'static str {
         match self {
             CueCode::T1 => "violence or bodily harm",
@@ -241,8 +258,11 @@ impl FromStr for CueCode {
 /// One lexicon entry: a literal, or `first…second` with at most [`MAX_GAP`] characters between.
 #[derive(Debug, Clone)]
 pub struct Cue {
+    /// The pattern as written in the lexicon (normalised form, `A…B` for a gap).
     pub pattern: String,
+    /// Its category.
     pub code: CueCode,
+    /// The lexicon's note on the entry.
     pub note: String,
     first: String,
     second: Option<String>,
@@ -252,10 +272,14 @@ pub struct Cue {
 /// characters, `byte_start..byte_end` in bytes, end exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CueMatch {
+    /// The cue's category.
     pub code: CueCode,
+    /// The label the category belongs to.
     pub label: Label,
+    /// The lexicon pattern that matched.
     pub pattern: String,
     #[serde(flatten)]
+    /// Where it matched in the original text.
     pub span: Span,
 }
 
@@ -263,13 +287,18 @@ pub struct CueMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Guard {
+    /// A negation before the cue (不会联系您的家人).
     Negation,
+    /// The cue is described, not made (如受到威胁请投诉, news, rules).
     Description,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The cues found in one message.
 pub struct CueReport {
+    /// Cues that count, in order of position.
     pub matches: Vec<CueMatch>,
+    /// Cues that matched but were guarded, with the guard.
     pub suppressed: Vec<(CueMatch, Guard)>,
 }
 
@@ -325,6 +354,7 @@ thread_local! {
     static FOUND: std::cell::RefCell<Found> = std::cell::RefCell::default();
 }
 
+/// The cue lexicon, compiled for search.
 pub struct Lexicon {
     cues: Vec<Cue>,
     /// Every cue's first part (a literal's whole pattern).
@@ -382,6 +412,7 @@ impl Lexicon {
         })
     }
 
+    /// Every entry, in lexicon order.
     pub fn cues(&self) -> &[Cue] {
         &self.cues
     }

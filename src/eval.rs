@@ -8,19 +8,30 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// Precision, recall and F1 of one label.
 pub struct ClassMetrics {
+    /// The label.
     pub label: Label,
+    /// Share of predictions of the label that are right.
     pub precision: f64,
+    /// Share of messages with the label that are found.
     pub recall: f64,
+    /// Harmonic mean of precision and recall.
     pub f1: f64,
+    /// Messages with the label.
     pub support: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// Evaluation results over a labelled set.
 pub struct Metrics {
+    /// Messages evaluated.
     pub rows: usize,
+    /// Share classified correctly.
     pub accuracy: f64,
+    /// Mean F1 over the three labels.
     pub macro_f1: f64,
+    /// Per-label metrics, in label order.
     pub classes: Vec<ClassMetrics>,
     /// `confusion[truth][predicted]`, in compliant, threatening, harassing order.
     pub confusion: [[usize; 3]; 3],

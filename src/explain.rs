@@ -11,27 +11,37 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// One feature of the message and how it pushed each label.
 pub struct Evidence {
+    /// The feature key (`w:…`, `n:…`, `b:…`).
     pub feature: String,
     /// TF-IDF value of the feature in this message.
     pub value: f64,
     /// weight × value per label, centred across labels (softmax ignores a shared shift),
     /// so a positive number pushes that label up against the others.
     pub contributions: Scores,
+    /// Where the feature occurs in the original text.
     pub spans: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// A cue that matched but was guarded.
 pub struct Suppressed {
     #[serde(flatten)]
+    /// The cue.
     pub cue: CueMatch,
+    /// Why it does not count.
     pub guard: Guard,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// The evidence behind one verdict.
 pub struct Explanation {
+    /// The message.
     pub text: String,
+    /// The verdict.
     pub verdict: Verdict,
+    /// The model's intercepts, per label.
     pub intercepts: Scores,
     /// Every feature of the message, strongest push toward the verdict's label first.
     pub evidence: Vec<Evidence>,

@@ -9,14 +9,18 @@ use std::ops::Range;
 /// A message's features: sorted feature indices and their TF-IDF values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVec {
+    /// Feature indices, ascending.
     pub indices: Vec<u32>,
+    /// The value of each feature.
     pub values: Vec<f64>,
 }
 
 /// A feature that fired, with the normalised char ranges where it occurs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
+    /// The feature's index.
     pub index: u32,
+    /// Where it occurs in the normalised text.
     pub ranges: Vec<Range<usize>>,
 }
 
@@ -117,10 +121,12 @@ impl Vocabulary {
         })
     }
 
+    /// Number of features.
     pub fn len(&self) -> usize {
         self.idf.len()
     }
 
+    /// True when there are no features.
     pub fn is_empty(&self) -> bool {
         self.idf.is_empty()
     }

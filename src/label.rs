@@ -6,23 +6,31 @@ use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// The three verdicts.
 pub enum Label {
+    /// A lawful notice or ordinary message.
     Compliant,
+    /// A threat of harm, exposure or unlawful action.
     Threatening,
+    /// Insults, contacting third parties, bombardment.
     Harassing,
 }
 
 impl Label {
+    /// Every label, in score order.
     pub const ALL: [Label; 3] = [Label::Compliant, Label::Threatening, Label::Harassing];
 
+    /// The label's position in [`Label::ALL`] and in scores.
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The label at position `i` of [`Label::ALL`].
     pub fn from_index(i: usize) -> Label {
         Label::ALL[i]
     }
 
+    /// The label's name.
     pub fn as_str(self) -> &'static str {
         match self {
             Label::Compliant => "compliant",

@@ -1,7 +1,7 @@
 //! collectguard: classify Chinese debt-collection messages as compliant, threatening or
 //! harassing, with the cues that drove each verdict and spans on the original text.
 //!
-//! Data flows one way: read → [`normalize`] → [`tokenize`] → [`features`] → [`model`] →
+//! Data flows one way: read → [`normalize`](mod@normalize) → [`tokenize`] → [`features`] → [`model`] →
 //! [`cues`] → [`verdict`]. [`Classifier`] wires the stages for one message.
 //!
 //! ```no_run
@@ -9,6 +9,8 @@
 //! let verdict = classifier.classify("三天不还直接抓你坐牢");
 //! println!("{} {:.2}", verdict.label, verdict.confidence);
 //! ```
+
+#![warn(missing_docs)]
 
 pub mod atomic;
 pub mod batch;
@@ -21,8 +23,8 @@ pub mod label;
 pub mod model;
 pub mod normalize;
 pub mod output;
-pub mod packed;
-pub mod phrases;
+mod packed;
+mod phrases;
 pub mod score;
 pub mod source;
 pub mod table;
@@ -65,22 +67,27 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// A classifier with `model`, the default tokenizer and the embedded lexicon.
     pub fn new(model: Model) -> Self {
         Classifier { tokenizer: Tokenizer::new(), model, lexicon: Lexicon::embedded() }
     }
 
+    /// A classifier with the embedded default model.
     pub fn with_default_model() -> Result<Self, ModelError> {
         Ok(Self::new(Model::from_json(DEFAULT_MODEL)?))
     }
 
+    /// The model.
     pub fn model(&self) -> &Model {
         &self.model
     }
 
+    /// The tokenizer.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
 
+    /// The cue lexicon.
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }

@@ -6,7 +6,9 @@ use crate::label::{Label, Scores};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The `format` field of a model file.
 pub const FORMAT: &str = "collectguard-model";
+/// The model file format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 /// Names the tokenizer and feature recipe a model was trained with; a model trained with
 /// another recipe would silently score the wrong features.
@@ -16,61 +18,92 @@ pub const ANALYZER: &str =
 /// The model file as stored on disk (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelFile {
+    /// Always [`FORMAT`].
     pub format: String,
+    /// The file format version.
     pub format_version: u32,
+    /// The analyzer recipe ([`ANALYZER`]).
     pub analyzer: String,
+    /// The labels, in score order.
     pub labels: Vec<Label>,
+    /// Feature keys, by index.
     pub features: Vec<String>,
+    /// Inverse document frequency, by feature.
     pub idf: Vec<f64>,
     /// One row per feature, one column per label.
     pub weights: Vec<[f64; 3]>,
+    /// One intercept per label.
     pub intercepts: [f64; 3],
+    /// How the model was made.
     pub training: TrainingInfo,
 }
 
 /// How a model was made, and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingInfo {
+    /// The training files.
     pub data: Vec<DataFile>,
+    /// Seed of the row order.
     pub seed: u64,
+    /// L2 penalty.
     pub alpha: f64,
+    /// Iteration cap of the solver.
     pub max_iterations: u64,
+    /// Cap on the vocabulary.
     pub max_features: usize,
+    /// Minimum document frequency of a term.
     pub min_df: usize,
+    /// How features were chosen.
     pub feature_selection: String,
+    /// Training messages.
     pub documents: usize,
+    /// Whether and how well the solver converged.
     pub convergence: Convergence,
+    /// Results on held-out data, if any.
     pub held_out: Option<HeldOut>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A training or test file, identified by its content.
 pub struct DataFile {
+    /// File name.
     pub name: String,
+    /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
+    /// Labelled rows read.
     pub rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Convergence of the fit, checked from the gradient.
 pub struct Convergence {
+    /// The gradient norm is below the tolerance.
     pub converged: bool,
     /// Objective (summed cross-entropy plus L2 penalty) at the returned parameters.
     pub loss: f64,
     /// L2 norm of the objective's gradient at the returned parameters.
     pub gradient_norm: f64,
+    /// The tolerance: `tolerance` times the number of messages.
     pub gradient_tolerance: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Results on a held-out file.
 pub struct HeldOut {
+    /// File name.
     pub name: String,
+    /// Rows evaluated.
     pub rows: usize,
+    /// Accuracy.
     pub accuracy: f64,
+    /// Macro-F1.
     pub macro_f1: f64,
 }
 
 /// A loaded, checked model ready to score.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The model file it was loaded from.
     pub file: ModelFile,
     vocab: Vocabulary,
     /// Per feature, in one aligned 32-byte block (one cache line per feature scored): its
@@ -140,6 +173,7 @@ pub enum ModelError {
 }
 
 impl Model {
+    /// Checks a model file and prepares it for scoring.
     pub fn from_file(file: ModelFile) -> Result<Self, ModelError> {
         if file.format != FORMAT {
             return Err(ModelError::Format(file.format));
@@ -175,18 +209,21 @@ impl Model {
         Ok(Model { file, vocab, scoring })
     }
 
+    /// Parses and checks a model file's JSON.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ModelError> {
         let file: ModelFile = serde_json::from_slice(bytes)
             .map_err(|e| if e.is_eof() { ModelError::Truncated(e) } else { ModelError::Json(e) })?;
         Self::from_file(file)
     }
 
+    /// Reads, parses and checks the model file at `path`.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let bytes =
             std::fs::read(path).map_err(|error| ModelError::Read { path: path.to_path_buf(), error })?;
         Self::from_json(&bytes).map_err(|e| ModelError::File { path: path.to_path_buf(), error: Box::new(e) })
     }
 
+    /// The vocabulary.
     pub fn vocab(&self) -> &Vocabulary {
         &self.vocab
     }
@@ -264,7 +301,7 @@ impl Model {
     }
 }
 
-pub fn softmax(z: Scores) -> Scores {
+pub(crate) fn softmax(z: Scores) -> Scores {
     let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let e = z.map(|v| (v - m).exp());
     let s: f64 = e.iter().sum();

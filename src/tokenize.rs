@@ -11,6 +11,7 @@ use std::ops::Range;
 /// Domain words jieba's default dictionary splits badly (逾期, 催收, 通讯录, 老赖, ...).
 pub const USER_DICT: &str = include_str!("../data/userdict.txt");
 
+/// jieba with the domain dictionary, negation scope and Han bigrams.
 pub struct Tokenizer {
     jieba: Jieba,
     /// [`NEGATORS`] (true) and [`SCOPE_ENDS`] (false), by packed word.
@@ -20,14 +21,24 @@ pub struct Tokenizer {
 /// One term of a message: a word (digits folded), keyed `w:…` or, inside a negation's
 /// scope, `n:…`; or a Han bigram, keyed `b:` and the two characters. Terms carry their
 /// parts, not the key, so lookups need no string building; a word of up to three
-/// characters also carries them packed ([`pack_word`]).
+/// characters also carries them packed (`pack_word`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Term<'a> {
-    Word { word: &'a str, negated: bool, packed: Option<u64> },
+    /// A word.
+    Word {
+        /// The word, digits folded.
+        word: &'a str,
+        /// Inside a negation's scope.
+        negated: bool,
+        /// The word packed, if it has at most three characters.
+        packed: Option<u64>,
+    },
+    /// A Han character bigram.
     Bigram(char, char),
 }
 
 impl<'a> Term<'a> {
+    /// A word term (its short form packed).
     pub fn word(word: &'a str, negated: bool) -> Self {
         Term::Word { word, negated, packed: pack_word(word) }
     }
@@ -193,7 +204,8 @@ pub const NEGATORS: [&str; 23] = [
 /// Words that close a negation scope early.
 pub const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
 
-pub fn is_negator(word: &str) -> bool {
+#[cfg(test)]
+fn is_negator(word: &str) -> bool {
     NEGATORS.contains(&word)
 }
 

@@ -8,7 +8,9 @@ use crate::model::{ANALYZER, Convergence, DataFile, FORMAT, FORMAT_VERSION, Mode
 use crate::normalize::normalize;
 use crate::tokenize::Tokenizer;
 use linfa::prelude::*;
-use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
+#[cfg(any(test, feature = "testing"))]
+use linfa_logistic::MultiFittedLogisticRegression;
+use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -18,6 +20,7 @@ use std::collections::HashMap;
 pub struct TrainParams {
     /// L2 penalty on the summed cross-entropy.
     pub alpha: f64,
+    /// Iteration cap of the solver.
     pub max_iterations: u64,
     /// Cap on the vocabulary, filled by chi-squared score.
     pub max_features: usize,
@@ -84,6 +87,7 @@ pub enum FitError {
 pub struct ValidParams(TrainParams);
 
 impl TrainParams {
+    /// Checks the parameters.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
             return Err(ParamError::Alpha(self.alpha));
@@ -107,18 +111,23 @@ impl TrainParams {
 /// A labelled training message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
+    /// The message.
     pub text: String,
+    /// Its label.
     pub label: Label,
 }
 
 /// The fitted model file and linfa's own fitted model (for checking the sparse scorer).
 pub struct Fitted {
+    /// The model file.
     pub file: ModelFile,
+    /// linfa's fitted model.
+    #[cfg(any(test, feature = "testing"))]
     pub linfa: MultiFittedLogisticRegression<f64, usize>,
 }
 
 /// The feature keys of a message, in order, as the classifier would look them up.
-pub fn term_keys(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
+pub(crate) fn term_keys(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
     let norm = normalize(text);
     let mut keys = Vec::new();
     tokenizer.terms(&norm, |t, _| keys.push(t.key()));
@@ -126,6 +135,7 @@ pub fn term_keys(tokenizer: &Tokenizer, text: &str) -> Vec<String> {
 }
 
 /// Dense TF-IDF rows of `texts` for `vocab` (what linfa predicts from).
+#[cfg(any(test, feature = "testing"))]
 pub fn dense_rows(tokenizer: &Tokenizer, vocab: &Vocabulary, texts: &[&str]) -> Array2<f64> {
     let mut x = Array2::zeros((texts.len(), vocab.len()));
     for (r, t) in texts.iter().enumerate() {
@@ -177,6 +187,7 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
 }
 
 impl ValidParams {
+    /// The parameters.
     pub fn params(&self) -> &TrainParams {
         &self.0
     }
@@ -291,7 +302,11 @@ impl ValidParams {
                 held_out: None,
             },
         };
-        Ok(Fitted { file, linfa: fitted })
+        Ok(Fitted {
+            file,
+            #[cfg(any(test, feature = "testing"))]
+            linfa: fitted,
+        })
     }
 }
 

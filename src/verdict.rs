@@ -18,14 +18,20 @@ pub const CUE_CONFIDENCE: f64 = 0.9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// What decided a verdict's label.
 pub enum DecidedBy {
+    /// The model's top label.
     Model,
+    /// A cue raised the label or broke a tie.
     Cue,
+    /// The message is empty or blank.
     Empty,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// A message's label, probabilities and the cues that count.
 pub struct Verdict {
+    /// The label.
     pub label: Label,
     /// Fused probability of `label`.
     pub confidence: f64,
@@ -33,11 +39,14 @@ pub struct Verdict {
     pub scores: Scores,
     /// The model's own probabilities, before fusion.
     pub model_scores: Scores,
+    /// What decided the label.
     pub decided_by: DecidedBy,
+    /// Cues that count, in order of position.
     pub matches: Vec<CueMatch>,
 }
 
 impl DecidedBy {
+    /// The name used in output (`model`, `cue`, `empty`).
     pub fn as_str(self) -> &'static str {
         match self {
             DecidedBy::Model => "model",
@@ -98,7 +107,7 @@ fn lift(p: Scores, label: Label) -> Scores {
     out
 }
 
-pub fn argmax(p: &Scores) -> usize {
+pub(crate) fn argmax(p: &Scores) -> usize {
     let mut best = 0;
     for i in 1..p.len() {
         if p[i] > p[best] {

@@ -9,17 +9,22 @@ use std::io::{self, Write};
 /// Probabilities by label name.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ScoreMap {
+    /// Probability of compliant.
     pub compliant: f64,
+    /// Probability of threatening.
     pub threatening: f64,
+    /// Probability of harassing.
     pub harassing: f64,
 }
 
 impl ScoreMap {
+    /// The scores, rounded to six decimals.
     pub fn new(s: [f64; 3]) -> Self {
         ScoreMap { compliant: round6(s[0]), threatening: round6(s[1]), harassing: round6(s[2]) }
     }
 }
 
+/// `x` rounded to six decimals, half away from zero (as `f64::round`).
 pub fn round6(x: f64) -> f64 {
     let y = x * 1e6;
     // f64::round is a library call on baseline x86-64; for 0 <= y < 2^52 (probabilities)
@@ -39,17 +44,24 @@ pub struct Record<'a> {
     pub file: &'a str,
     /// 1-based line number in that input (1 with `--whole-file`).
     pub line: u64,
+    /// The line as read.
     pub text: &'a str,
     /// True when the line is empty or blank; it is then compliant by definition.
     pub empty: bool,
+    /// The verdict.
     pub label: Label,
+    /// The probability of `label`, rounded.
     pub confidence: f64,
+    /// All probabilities, rounded.
     pub scores: ScoreMap,
+    /// What decided the label.
     pub decided_by: DecidedBy,
+    /// Cues that count.
     pub matches: &'a [CueMatch],
 }
 
 impl<'a> Record<'a> {
+    /// The record for verdict `v` on `text`, line `line` of `file`.
     pub fn new(file: &'a str, line: u64, text: &'a str, v: &'a Verdict) -> Self {
         Record {
             file,
