@@ -6,8 +6,10 @@ use crate::normalize::{Normalized, Span};
 use crate::phrases::PhraseSet;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
+
+mod codes;
+
+pub use codes::{CueCode, CueCodeError};
 
 /// The lexicon compiled into the binary.
 pub const LEXICON: &str = include_str!("../data/cues.tsv");
@@ -114,92 +116,6 @@ pub const DESCRIBERS: &[&str] = &[
     "遭催收",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-/// A cue category: T1–T7 threatening, H1–H5 harassing.
-pub enum CueCode {
-    /// Threat category T1.
-    T1,
-    /// Threat category T2.
-    T2,
-    /// Threat category T3.
-    T3,
-    /// Threat category T4.
-    T4,
-    /// Threat category T5.
-    T5,
-    /// Threat category T6.
-    T6,
-    /// Threat category T7.
-    T7,
-    /// Harassment category H1.
-    H1,
-    /// Harassment category H2.
-    H2,
-    /// Harassment category H3.
-    H3,
-    /// Harassment category H4.
-    H4,
-    /// Harassment category H5.
-    H5,
-}
-
-impl CueCode {
-    /// Every code, threatening first.
-    pub const ALL: [CueCode; 12] = [
-        CueCode::T1,
-        CueCode::T2,
-        CueCode::T3,
-        CueCode::T4,
-        CueCode::T5,
-        CueCode::T6,
-        CueCode::T7,
-        CueCode::H1,
-        CueCode::H2,
-        CueCode::H3,
-        CueCode::H4,
-        CueCode::H5,
-    ];
-
-    /// The label the code belongs to.
-    pub fn label(self) -> Label {
-        if (self as u8) <= CueCode::T7 as u8 { Label::Threatening } else { Label::Harassing }
-    }
-
-    /// The code as written (`T1`, `H5`).
-    pub fn as_str(self) -> &'static str {
-        ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "H1", "H2", "H3", "H4", "H5"][self as usize]
-    }
-
-    /// What the category covers.
-    pub fn description(self) -> &'static str {
-        match self {
-            CueCode::T1 => "violence or bodily harm",
-            CueCode::T2 => "harm to family members",
-            CueCode::T3 => "exposure threat",
-            CueCode::T4 => "impersonating police, court or lawyers",
-            CueCode::T5 => "false criminal liability or exaggerated consequences",
-            CueCode::T6 => "coming to make a scene, staking out",
-            CueCode::T7 => "property damage or seizure",
-            CueCode::H1 => "insult or humiliation",
-            CueCode::H2 => "obscene or profane language",
-            CueCode::H3 => "disclosure to third parties",
-            CueCode::H4 => "pushing to borrow elsewhere",
-            CueCode::H5 => "bombardment or unreasonable hours",
-        }
-    }
-}
-
-impl fmt::Display for CueCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A cue code that is not T1–T7 or H1–H5.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown cue code {0:?}")]
-pub struct CueCodeError(pub String);
-
 /// Errors parsing a lexicon; `line` is 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LexiconError {
@@ -243,16 +159,6 @@ pub enum LexiconError {
         /// The pattern.
         pattern: String,
     },
-}
-
-impl FromStr for CueCode {
-    type Err = CueCodeError;
-    fn from_str(s: &str) -> Result<Self, CueCodeError> {
-        CueCode::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| CueCodeError(s.to_string()))
-    }
 }
 
 /// One lexicon entry: a literal, or `first…second` with at most [`MAX_GAP`] characters between.
