@@ -2,6 +2,7 @@
 //! reported on the original, with guards for negation and description.
 
 use crate::label::{Label, LabelError};
+use crate::negation::{NEGATORS, is_clause_end, is_sentence_end};
 use crate::normalize::{Normalized, Span};
 use crate::phrases::PhraseSet;
 use serde::Serialize;
@@ -18,35 +19,6 @@ pub const LEXICON: &str = include_str!("../data/cues.tsv");
 pub const MAX_GAP: usize = 8;
 /// How far back (in characters, within the clause) a negation suppresses a cue.
 pub const NEGATION_WINDOW: usize = 6;
-
-/// Words that negate a cue just after them, in the same clause ("我们不会联系您的家人").
-pub const NEGATORS: &[&str] = &[
-    "不会",
-    "不得",
-    "严禁",
-    "禁止",
-    "绝不",
-    "决不",
-    "从不",
-    "从未",
-    "切勿",
-    "请勿",
-    "不允许",
-    "不准",
-    "杜绝",
-    "避免",
-    "防止",
-    "拒绝",
-    "反对",
-    "并未",
-    "未曾",
-    "不曾",
-    "无权",
-    "不应",
-    "没有",
-    "不存在",
-    "不再",
-];
 
 /// Words that mark a sentence as describing, reporting or forbidding violations rather
 /// than committing one ("如受到威胁请投诉", news about violent collection, rules).
@@ -106,7 +78,6 @@ pub const DESCRIBERS: &[&str] = &[
     "催收非法债务罪",
     "受害者",
     "受害人",
-    "据报道",
     "新闻报道",
     "报道称",
     "发帖",
@@ -313,7 +284,7 @@ impl Lexicon {
             cues,
             firsts,
             seconds,
-            negators: PhraseSet::new(NEGATORS),
+            negators: PhraseSet::new(&NEGATORS),
             describers: PhraseSet::new(DESCRIBERS),
         })
     }
@@ -424,14 +395,6 @@ impl Lexicon {
         }
         None
     }
-}
-
-fn is_sentence_end(c: char) -> bool {
-    matches!(c, '。' | '!' | '?' | ';' | '\n' | '！' | '？' | '；')
-}
-
-fn is_clause_end(c: char) -> bool {
-    is_sentence_end(c) || matches!(c, ',' | '，' | '、' | ':' | '：')
 }
 
 /// An ASCII pattern (sb, nmsl) must not sit inside a longer ASCII word (usb).

@@ -21,6 +21,7 @@ pub mod features;
 pub mod input;
 pub mod label;
 pub mod model;
+mod negation;
 pub mod normalize;
 pub mod output;
 mod packed;

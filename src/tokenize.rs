@@ -3,6 +3,7 @@
 //! Each term comes out as a feature key (`w:` word, `b:` bigram) and the character range
 //! of the normalised text it covers, so evidence can be mapped back to the original.
 
+use crate::negation::{NEGATORS, is_clause_end};
 use crate::normalize::{Normalized, is_han};
 use crate::packed::{PackedTable, pack_word};
 use jieba_rs::Jieba;
@@ -94,7 +95,7 @@ impl Tokenizer {
         for token in self.jieba.cut(text, HMM) {
             let word = token.word;
             if !is_wordlike(word) {
-                if word.chars().any(is_clause_break) {
+                if word.chars().any(is_clause_end) {
                     negated = false;
                 }
                 continue;
@@ -174,43 +175,12 @@ fn has_word_char(word: &str) -> bool {
     })
 }
 
-/// Words that open a negation scope.
-pub const NEGATORS: [&str; 23] = [
-    "不会",
-    "绝不",
-    "绝不会",
-    "决不",
-    "从不",
-    "从未",
-    "不得",
-    "严禁",
-    "禁止",
-    "不准",
-    "不允许",
-    "不再",
-    "杜绝",
-    "避免",
-    "防止",
-    "不可能",
-    "并未",
-    "未曾",
-    "不曾",
-    "无权",
-    "切勿",
-    "请勿",
-    "拒绝",
-];
-
 /// Words that close a negation scope early.
 pub const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
 
 #[cfg(test)]
 fn is_negator(word: &str) -> bool {
     NEGATORS.contains(&word)
-}
-
-fn is_clause_break(c: char) -> bool {
-    matches!(c, ',' | '.' | '!' | '?' | ';' | ':' | '，' | '。' | '！' | '？' | '；' | '：' | '\n')
 }
 
 /// Replaces each run of ASCII digits with one `0`: amounts, dates and phone numbers
