@@ -22,7 +22,7 @@ pub const NEGATION_WINDOW: usize = 6;
 
 /// Words that mark a sentence as describing, reporting or forbidding violations rather
 /// than committing one ("如受到威胁请投诉", news about violent collection, rules).
-pub const DESCRIBERS: &[&str] = &[
+pub(crate) const DESCRIBERS: &[&str] = &[
     "如遇",
     "如果遇到",
     "如受到",

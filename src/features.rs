@@ -180,7 +180,7 @@ impl Vocabulary {
 }
 
 /// 1 + ln(count); nearly every term occurs once, where that is exactly 1.
-pub fn sublinear_tf(count: usize) -> f64 {
+pub(crate) fn sublinear_tf(count: usize) -> f64 {
     // Repeats are a few per message, and a logarithm costs more than the rest of scoring.
     const TABLED: usize = 64;
     static TABLE: std::sync::LazyLock<[f64; TABLED]> =
@@ -193,7 +193,7 @@ pub fn sublinear_tf(count: usize) -> f64 {
 }
 
 /// Smoothed idf, as scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
-pub fn smooth_idf(n_docs: usize, df: usize) -> f64 {
+pub(crate) fn smooth_idf(n_docs: usize, df: usize) -> f64 {
     ((1.0 + n_docs as f64) / (1.0 + df as f64)).ln() + 1.0
 }
 

@@ -91,7 +91,7 @@ pub fn normalize(original: &str) -> Normalized {
 }
 
 /// [`normalize`] into `out`, reusing its buffers.
-pub fn normalize_into(original: &str, out: &mut Normalized) {
+pub(crate) fn normalize_into(original: &str, out: &mut Normalized) {
     if !plain_into(original, out) {
         *out = normalize_general(original);
     }
@@ -323,7 +323,7 @@ pub(crate) fn is_han(c: char) -> bool {
 }
 
 /// Pictographs and symbols that senders use as words (🔪, ⚠) or as noise.
-pub fn is_emoji(c: char) -> bool {
+pub(crate) fn is_emoji(c: char) -> bool {
     matches!(c as u32,
         0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x203C | 0x2049 | 0x2190..=0x21FF
         | 0x2300..=0x23FF | 0x25A0..=0x25FF | 0x3030 | 0x303D | 0x3297 | 0x3299)
@@ -440,7 +440,7 @@ pub(crate) fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
 /// conversion. The set is fast2s's table (every BMP character it converts on its own) plus
 /// the few it converts only next to certain neighbours; a unit test checks it against
 /// fast2s itself.
-pub fn may_be_traditional(c: char) -> bool {
+pub(crate) fn may_be_traditional(c: char) -> bool {
     let n = c as usize;
     n < 0x10000 && traditional_set()[n / 64] & (1 << (n % 64)) != 0
 }

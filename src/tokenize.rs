@@ -10,7 +10,7 @@ use jieba_rs::Jieba;
 use std::ops::Range;
 
 /// Domain words jieba's default dictionary splits badly (逾期, 催收, 通讯录, 老赖, ...).
-pub const USER_DICT: &str = include_str!("../data/userdict.txt");
+pub(crate) const USER_DICT: &str = include_str!("../data/userdict.txt");
 
 /// jieba with the domain dictionary, negation scope and Han bigrams.
 pub struct Tokenizer {
@@ -123,7 +123,7 @@ impl Tokenizer {
 }
 
 /// The Han character bigrams of `text`, in order (none across anything else).
-pub fn bigrams(text: &[char], mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+pub(crate) fn bigrams(text: &[char], mut emit: impl FnMut(Term<'_>, Range<usize>)) {
     let mut prev: Option<char> = None;
     for (i, &c) in text.iter().enumerate() {
         let han = is_han(c);
@@ -142,7 +142,7 @@ impl Default for Tokenizer {
 
 /// jieba's HMM guesses unknown words; the bigrams already cover them, and without it
 /// segmentation is about a fifth faster.
-pub const HMM: bool = false;
+pub(crate) const HMM: bool = false;
 
 /// Whether a token is a word (has a letter, digit, Han character or emoji), not
 /// punctuation or space.
@@ -176,7 +176,7 @@ fn has_word_char(word: &str) -> bool {
 }
 
 /// Words that close a negation scope early.
-pub const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
+pub(crate) const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
 
 #[cfg(test)]
 fn is_negator(word: &str) -> bool {
@@ -185,7 +185,7 @@ fn is_negator(word: &str) -> bool {
 
 /// Replaces each run of ASCII digits with one `0`: amounts, dates and phone numbers
 /// become shapes, not thousands of one-off features.
-pub fn fold_digits(word: &str, out: &mut String) {
+pub(crate) fn fold_digits(word: &str, out: &mut String) {
     if !word.bytes().any(|b| b.is_ascii_digit()) {
         out.push_str(word);
         return;
