@@ -7,6 +7,7 @@
 //!     cargo bench --bench stages -- tokenize      # one stage only
 
 use collectguard::features::SparseVec;
+use collectguard::output::Record;
 use collectguard::{Classifier, Normalized, normalize};
 use criterion::{BatchSize, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use std::path::Path;
@@ -97,6 +98,31 @@ fn stages(c: &mut Criterion) {
             for t in &texts {
                 black_box(classifier.classify(black_box(t)));
             }
+        })
+    });
+
+    // The JSON Lines record alone: the hand-written encoder against serde_json on the
+    // same records (they write the same bytes; a unit test checks that).
+    let verdicts: Vec<_> = texts.iter().map(|t| classifier.classify(t)).collect();
+    let records: Vec<Record> = texts.iter().zip(&verdicts).map(|(t, v)| Record::new("-", 1, t, v)).collect();
+    let mut out = Vec::with_capacity(1 << 20);
+    g.bench_function("jsonl_encode", |b| {
+        b.iter(|| {
+            out.clear();
+            for r in &records {
+                black_box(r).encode(&mut out);
+            }
+            black_box(out.len())
+        })
+    });
+    g.bench_function("jsonl_serde", |b| {
+        b.iter(|| {
+            out.clear();
+            for r in &records {
+                serde_json::to_writer(&mut out, black_box(r)).expect("writing to a Vec");
+                out.push(b'\n');
+            }
+            black_box(out.len())
         })
     });
     g.finish();

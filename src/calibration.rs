@@ -6,8 +6,11 @@ use serde::Serialize;
 /// One confidence bin: messages whose top-label confidence falls in `[low, high)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bin {
+    /// Lower edge of the bin.
     pub low: f64,
+    /// Upper edge (exclusive but for the last bin).
     pub high: f64,
+    /// Messages in the bin.
     pub count: usize,
     /// Mean confidence of the messages in the bin.
     pub confidence: f64,
@@ -18,6 +21,7 @@ pub struct Bin {
 /// A reliability table and its expected calibration error.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reliability {
+    /// The bins, lowest confidence first.
     pub bins: Vec<Bin>,
     /// Count-weighted mean of |accuracy − confidence| over the bins.
     pub ece: f64,

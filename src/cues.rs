@@ -1,13 +1,16 @@
 //! The cue lexicon: phrases that signal a violation, matched on normalised text and
 //! reported on the original, with guards for negation and description.
 
-use crate::label::Label;
+use crate::label::{Label, LabelError};
+use crate::negation::{NEGATORS, is_clause_end, is_sentence_end};
 use crate::normalize::{Normalized, Span};
 use crate::phrases::PhraseSet;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
+
+mod codes;
+
+pub use codes::{CueCode, CueCodeError};
 
 /// The lexicon compiled into the binary.
 pub const LEXICON: &str = include_str!("../data/cues.tsv");
@@ -17,38 +20,9 @@ pub const MAX_GAP: usize = 8;
 /// How far back (in characters, within the clause) a negation suppresses a cue.
 pub const NEGATION_WINDOW: usize = 6;
 
-/// Words that negate a cue just after them, in the same clause ("我们不会联系您的家人").
-pub const NEGATORS: &[&str] = &[
-    "不会",
-    "不得",
-    "严禁",
-    "禁止",
-    "绝不",
-    "决不",
-    "从不",
-    "从未",
-    "切勿",
-    "请勿",
-    "不允许",
-    "不准",
-    "杜绝",
-    "避免",
-    "防止",
-    "拒绝",
-    "反对",
-    "并未",
-    "未曾",
-    "不曾",
-    "无权",
-    "不应",
-    "没有",
-    "不存在",
-    "不再",
-];
-
 /// Words that mark a sentence as describing, reporting or forbidding violations rather
 /// than committing one ("如受到威胁请投诉", news about violent collection, rules).
-pub const DESCRIBERS: &[&str] = &[
+pub(crate) const DESCRIBERS: &[&str] = &[
     "如遇",
     "如果遇到",
     "如受到",
@@ -104,7 +78,6 @@ pub const DESCRIBERS: &[&str] = &[
     "催收非法债务罪",
     "受害者",
     "受害人",
-    "据报道",
     "新闻报道",
     "报道称",
     "发帖",
@@ -114,85 +87,59 @@ pub const DESCRIBERS: &[&str] = &[
     "遭催收",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum CueCode {
-    T1,
-    T2,
-    T3,
-    T4,
-    T5,
-    T6,
-    T7,
-    H1,
-    H2,
-    H3,
-    H4,
-    H5,
-}
-
-impl CueCode {
-    pub const ALL: [CueCode; 12] = [
-        CueCode::T1,
-        CueCode::T2,
-        CueCode::T3,
-        CueCode::T4,
-        CueCode::T5,
-        CueCode::T6,
-        CueCode::T7,
-        CueCode::H1,
-        CueCode::H2,
-        CueCode::H3,
-        CueCode::H4,
-        CueCode::H5,
-    ];
-
-    pub fn label(self) -> Label {
-        if (self as u8) <= CueCode::T7 as u8 { Label::Threatening } else { Label::Harassing }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "H1", "H2", "H3", "H4", "H5"][self as usize]
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            CueCode::T1 => "violence or bodily harm",
-            CueCode::T2 => "harm to family members",
-            CueCode::T3 => "exposure threat",
-            CueCode::T4 => "impersonating police, court or lawyers",
-            CueCode::T5 => "false criminal liability or exaggerated consequences",
-            CueCode::T6 => "coming to make a scene, staking out",
-            CueCode::T7 => "property damage or seizure",
-            CueCode::H1 => "insult or humiliation",
-            CueCode::H2 => "obscene or profane language",
-            CueCode::H3 => "disclosure to third parties",
-            CueCode::H4 => "pushing to borrow elsewhere",
-            CueCode::H5 => "bombardment or unreasonable hours",
-        }
-    }
-}
-
-impl fmt::Display for CueCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for CueCode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        CueCode::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown cue code {s:?}"))
-    }
+/// Errors parsing a lexicon; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LexiconError {
+    /// Fewer than three tab-separated columns.
+    #[error("line {line}: expected pattern, code, label, note")]
+    Columns {
+        /// The line.
+        line: usize,
+    },
+    /// The code column is not a cue code.
+    #[error("line {line}: {error}")]
+    Code {
+        /// The line.
+        line: usize,
+        /// What is wrong with the code.
+        error: CueCodeError,
+    },
+    /// The label column is not a label.
+    #[error("line {line}: {error}")]
+    Label {
+        /// The line.
+        line: usize,
+        /// What is wrong with the label.
+        error: LabelError,
+    },
+    /// The label is not the code's label.
+    #[error("line {line}: code {code} is {} not {label}", code.label())]
+    WrongLabel {
+        /// The line.
+        line: usize,
+        /// The code given.
+        code: CueCode,
+        /// The label given.
+        label: Label,
+    },
+    /// An empty pattern, an empty part around `…`, or more than one `…`.
+    #[error("line {line}: bad pattern {pattern:?}")]
+    Pattern {
+        /// The line.
+        line: usize,
+        /// The pattern.
+        pattern: String,
+    },
 }
 
 /// One lexicon entry: a literal, or `first…second` with at most [`MAX_GAP`] characters between.
 #[derive(Debug, Clone)]
 pub struct Cue {
+    /// The pattern as written in the lexicon (normalised form, `A…B` for a gap).
     pub pattern: String,
+    /// Its category.
     pub code: CueCode,
+    /// The lexicon's note on the entry.
     pub note: String,
     first: String,
     second: Option<String>,
@@ -202,10 +149,14 @@ pub struct Cue {
 /// characters, `byte_start..byte_end` in bytes, end exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CueMatch {
+    /// The cue's category.
     pub code: CueCode,
+    /// The label the category belongs to.
     pub label: Label,
+    /// The lexicon pattern that matched.
     pub pattern: String,
     #[serde(flatten)]
+    /// Where it matched in the original text.
     pub span: Span,
 }
 
@@ -213,13 +164,18 @@ pub struct CueMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Guard {
+    /// A negation before the cue (不会联系您的家人).
     Negation,
+    /// The cue is described, not made (如受到威胁请投诉, news, rules).
     Description,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The cues found in one message.
 pub struct CueReport {
+    /// Cues that count, in order of position.
     pub matches: Vec<CueMatch>,
+    /// Cues that matched but were guarded, with the guard.
     pub suppressed: Vec<(CueMatch, Guard)>,
     /// Every match by normalised char range, with the guard that set it aside if any.
     pub found: Vec<(CueCode, usize, usize, Option<Guard>)>,
@@ -277,6 +233,7 @@ thread_local! {
     static FOUND: std::cell::RefCell<Found> = std::cell::RefCell::default();
 }
 
+/// The cue lexicon, compiled for search.
 pub struct Lexicon {
     cues: Vec<Cue>,
     /// Every cue's first part (a literal's whole pattern).
@@ -296,7 +253,7 @@ impl Lexicon {
     }
 
     /// Parses `pattern<TAB>code<TAB>label<TAB>note` lines; `#` starts a comment line.
-    pub fn parse(tsv: &str) -> Result<Self, String> {
+    pub fn parse(tsv: &str) -> Result<Self, LexiconError> {
         let mut cues = Vec::new();
         for (n, line) in tsv.lines().enumerate() {
             let line = line.trim_end_matches('\r');
@@ -305,19 +262,19 @@ impl Lexicon {
             }
             let cols: Vec<&str> = line.split('\t').collect();
             if cols.len() < 3 {
-                return Err(format!("line {}: expected pattern, code, label, note", n + 1));
+                return Err(LexiconError::Columns { line: n + 1 });
             }
-            let code: CueCode = cols[1].parse().map_err(|e| format!("line {}: {e}", n + 1))?;
-            let label: Label = cols[2].parse().map_err(|e| format!("line {}: {e}", n + 1))?;
+            let code: CueCode = cols[1].parse().map_err(|error| LexiconError::Code { line: n + 1, error })?;
+            let label: Label = cols[2].parse().map_err(|error| LexiconError::Label { line: n + 1, error })?;
             if label != code.label() {
-                return Err(format!("line {}: code {code} is {} not {label}", n + 1, code.label()));
+                return Err(LexiconError::WrongLabel { line: n + 1, code, label });
             }
             let pattern = cols[0].trim().to_string();
             let mut split = pattern.split('…');
             let first = split.next().unwrap_or_default().to_string();
             let second = split.next().map(str::to_string);
             if first.is_empty() || second.as_deref() == Some("") || split.next().is_some() {
-                return Err(format!("line {}: bad pattern {pattern:?}", n + 1));
+                return Err(LexiconError::Pattern { line: n + 1, pattern });
             }
             let note = cols.get(3).unwrap_or(&"").to_string();
             cues.push(Cue { pattern, code, note, first, second });
@@ -329,11 +286,12 @@ impl Lexicon {
             cues,
             firsts,
             seconds,
-            negators: PhraseSet::new(NEGATORS),
+            negators: PhraseSet::new(&NEGATORS),
             describers: PhraseSet::new(DESCRIBERS),
         })
     }
 
+    /// Every entry, in lexicon order.
     pub fn cues(&self) -> &[Cue] {
         &self.cues
     }
@@ -460,14 +418,6 @@ fn already_done(text: &[char], s: usize, e: usize) -> bool {
         return false;
     }
     DONE_MARKERS.iter().any(|m| before.contains(m)) || after.contains('了')
-}
-
-fn is_sentence_end(c: char) -> bool {
-    matches!(c, '。' | '!' | '?' | ';' | '\n' | '！' | '？' | '；')
-}
-
-fn is_clause_end(c: char) -> bool {
-    is_sentence_end(c) || matches!(c, ',' | '，' | '、' | ':' | '：')
 }
 
 /// An ASCII pattern (sb, nmsl) must not sit inside a longer ASCII word (usb).

@@ -1,22 +1,37 @@
 //! Evaluation: accuracy, per-class precision, recall and F1, macro-F1, confusion matrix.
 
 use crate::label::Label;
+use crate::output::cues_field;
+use crate::train::Example;
+use crate::verdict::Verdict;
 use serde::Serialize;
+use std::io::{self, Write};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// Precision, recall and F1 of one label.
 pub struct ClassMetrics {
+    /// The label.
     pub label: Label,
+    /// Share of predictions of the label that are right.
     pub precision: f64,
+    /// Share of messages with the label that are found.
     pub recall: f64,
+    /// Harmonic mean of precision and recall.
     pub f1: f64,
+    /// Messages with the label.
     pub support: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// Evaluation results over a labelled set.
 pub struct Metrics {
+    /// Messages evaluated.
     pub rows: usize,
+    /// Share classified correctly.
     pub accuracy: f64,
+    /// Mean F1 over the three labels.
     pub macro_f1: f64,
+    /// Per-label metrics, in label order.
     pub classes: Vec<ClassMetrics>,
     /// `confusion[truth][predicted]`, in compliant, threatening, harassing order.
     pub confusion: [[usize; 3]; 3],
@@ -79,6 +94,32 @@ impl Metrics {
         }
         s
     }
+}
+
+/// Writes every misclassified row (1-based): truth, verdict, how it was decided, the
+/// message and its cues.
+pub fn write_misclassified(
+    out: &mut dyn Write,
+    examples: &[Example],
+    verdicts: &[Verdict],
+) -> io::Result<()> {
+    writeln!(out, "\nmisclassified:")?;
+    for (i, (e, v)) in examples.iter().zip(verdicts).enumerate() {
+        if e.label != v.label {
+            writeln!(
+                out,
+                "row {}: {} -> {} {:.2} ({}) {}  [{}]",
+                i + 1,
+                e.label,
+                v.label,
+                v.confidence,
+                v.decided_by.as_str(),
+                e.text,
+                cues_field(&v.matches)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

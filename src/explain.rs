@@ -3,34 +3,45 @@
 
 use crate::Classifier;
 use crate::cues::{CueMatch, Guard};
-use crate::label::Scores;
+use crate::label::{Label, Scores};
 use crate::normalize::{Span, normalize};
 use crate::verdict::Verdict;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// One feature of the message and how it pushed each label.
 pub struct Evidence {
+    /// The feature key (`w:…`, `n:…`, `b:…`).
     pub feature: String,
     /// TF-IDF value of the feature in this message.
     pub value: f64,
     /// weight × value per label, centred across labels (softmax ignores a shared shift),
     /// so a positive number pushes that label up against the others.
     pub contributions: Scores,
+    /// Where the feature occurs in the original text.
     pub spans: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// A cue that matched but was guarded.
 pub struct Suppressed {
     #[serde(flatten)]
+    /// The cue.
     pub cue: CueMatch,
+    /// Why it does not count.
     pub guard: Guard,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// The evidence behind one verdict.
 pub struct Explanation {
+    /// The message.
     pub text: String,
+    /// The verdict.
     pub verdict: Verdict,
+    /// The model's intercepts, per label.
     pub intercepts: Scores,
     /// Every feature of the message, strongest push toward the verdict's label first.
     pub evidence: Vec<Evidence>,
@@ -82,4 +93,53 @@ pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
         .sort_by(|a, b| b.contributions[li].total_cmp(&a.contributions[li]).then(a.feature.cmp(&b.feature)));
     let suppressed = suppressed.into_iter().map(|(cue, guard)| Suppressed { cue, guard }).collect();
     Explanation { text: text.to_string(), verdict, intercepts: model.file.intercepts, evidence, suppressed }
+}
+
+impl Explanation {
+    /// Writes the explanation as text: verdict, model scores, cues (and suppressed
+    /// cues), then the `top` features pushing each label, strongest first.
+    pub fn write_text(&self, out: &mut impl Write, top: usize) -> io::Result<()> {
+        let v = &self.verdict;
+        writeln!(out, "{}  {:.4}  (decided by {})", v.label, v.confidence, v.decided_by.as_str())?;
+        writeln!(
+            out,
+            "model scores: compliant {:.4}  threatening {:.4}  harassing {:.4}",
+            v.model_scores[0], v.model_scores[1], v.model_scores[2]
+        )?;
+        writeln!(out, "\ncues:")?;
+        if v.matches.is_empty() {
+            writeln!(out, "  (none)")?;
+        }
+        for m in &v.matches {
+            writeln!(
+                out,
+                "  {} {:<11} {:?} at {}..{}  (pattern {})",
+                m.code,
+                m.label.as_str(),
+                m.span.text,
+                m.span.start,
+                m.span.end,
+                m.pattern
+            )?;
+        }
+        for s in &self.suppressed {
+            writeln!(
+                out,
+                "  suppressed ({:?}): {} {:?} at {}..{}",
+                s.guard, s.cue.code, s.cue.span.text, s.cue.span.start, s.cue.span.end
+            )?;
+        }
+        for l in Label::ALL {
+            let i = l.index();
+            let mut ev: Vec<_> = self.evidence.iter().collect();
+            ev.sort_by(|a, b| b.contributions[i].abs().total_cmp(&a.contributions[i].abs()));
+            writeln!(out, "\nfeatures pushing {l} (weight x value, centred):")?;
+            for e in ev.iter().take(top) {
+                let spans: Vec<String> =
+                    e.spans.iter().map(|s| format!("{:?}@{}..{}", s.text, s.start, s.end)).collect();
+                writeln!(out, "  {:+.4}  {:<12} {}", e.contributions[i], e.feature, spans.join(" "))?;
+            }
+        }
+        Ok(())
+    }
 }

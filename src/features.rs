@@ -9,14 +9,18 @@ use std::ops::Range;
 /// A message's features: sorted feature indices and their TF-IDF values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVec {
+    /// Feature indices, ascending.
     pub indices: Vec<u32>,
+    /// The value of each feature.
     pub values: Vec<f64>,
 }
 
 /// A feature that fired, with the normalised char ranges where it occurs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
+    /// The feature's index.
     pub index: u32,
+    /// Where it occurs in the normalised text.
     pub ranges: Vec<Range<usize>>,
 }
 
@@ -59,11 +63,27 @@ fn as_bigram(key: &str) -> Option<(char, char)> {
     }
 }
 
+/// Errors building a [`Vocabulary`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VocabularyError {
+    /// Features and idf values differ in number.
+    #[error("{features} features but {idf} idf values")]
+    Lengths {
+        /// Number of features.
+        features: usize,
+        /// Number of idf values.
+        idf: usize,
+    },
+    /// A feature is listed twice.
+    #[error("feature {0:?} appears twice")]
+    Duplicate(String),
+}
+
 impl Vocabulary {
     /// `terms[i]` gets index `i`. Duplicate terms are an error.
-    pub fn new(terms: &[String], idf: Vec<f64>) -> Result<Self, String> {
+    pub fn new(terms: &[String], idf: Vec<f64>) -> Result<Self, VocabularyError> {
         if terms.len() != idf.len() {
-            return Err(format!("{} features but {} idf values", terms.len(), idf.len()));
+            return Err(VocabularyError::Lengths { features: terms.len(), idf: idf.len() });
         }
         let mut index = FxHashMap::default();
         let mut words: FxHashMap<&str, [u32; 2]> = FxHashMap::default();
@@ -77,7 +97,7 @@ impl Vocabulary {
                 _ => index.insert(t.as_str().into(), i).is_some(),
             };
             if dup {
-                return Err(format!("feature {t:?} appears twice"));
+                return Err(VocabularyError::Duplicate(t.clone()));
             }
             let scoped = [("w:", 0), ("n:", 1)].into_iter().find_map(|(p, s)| Some((t.strip_prefix(p)?, s)));
             if let Some((word, scope)) = scoped {
@@ -115,10 +135,12 @@ impl Vocabulary {
         })
     }
 
+    /// Number of features.
     pub fn len(&self) -> usize {
         self.idf.len()
     }
 
+    /// True when there are no features.
     pub fn is_empty(&self) -> bool {
         self.idf.is_empty()
     }
@@ -174,7 +196,7 @@ impl Vocabulary {
 }
 
 /// 1 + ln(count); nearly every term occurs once, where that is exactly 1.
-pub fn sublinear_tf(count: usize) -> f64 {
+pub(crate) fn sublinear_tf(count: usize) -> f64 {
     // Repeats are a few per message, and a logarithm costs more than the rest of scoring.
     const TABLED: usize = 64;
     static TABLE: std::sync::LazyLock<[f64; TABLED]> =
@@ -187,7 +209,7 @@ pub fn sublinear_tf(count: usize) -> f64 {
 }
 
 /// Smoothed idf, as scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
-pub fn smooth_idf(n_docs: usize, df: usize) -> f64 {
+pub(crate) fn smooth_idf(n_docs: usize, df: usize) -> f64 {
     ((1.0 + n_docs as f64) / (1.0 + df as f64)).ln() + 1.0
 }
 

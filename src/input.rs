@@ -10,16 +10,22 @@ pub enum Encoding {
     /// A BOM decides (UTF-8, UTF-16LE, UTF-16BE); without one, UTF-8 if the start of
     /// the input is valid UTF-8, else GB18030 (which covers GBK and GB2312).
     Auto,
+    /// UTF-8.
     Utf8,
+    /// GB18030 (also GBK and GB2312).
     Gb18030,
+    /// UTF-16, little-endian.
     Utf16Le,
+    /// UTF-16, big-endian.
     Utf16Be,
 }
 
 /// A warning about the input, with the 1-based line where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeWarning {
+    /// 1-based line.
     pub line: u64,
+    /// What happened.
     pub message: String,
 }
 
@@ -45,6 +51,7 @@ pub struct DecodingReader<R: Read> {
 }
 
 impl<R: Read> DecodingReader<R> {
+    /// Starts decoding `inner` (sniffing the first 64 KiB with `Auto`); `warn` hears of undecodable lines.
     pub fn new(
         mut inner: R,
         encoding: Encoding,
@@ -225,6 +232,7 @@ pub struct Lines<R: BufRead> {
 }
 
 impl<R: BufRead> Lines<R> {
+    /// Splits `inner` into lines.
     pub fn new(inner: R) -> Self {
         Lines { inner, pending_cr: false, done: false, partial: Vec::new() }
     }

@@ -6,23 +6,31 @@ use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// The three verdicts.
 pub enum Label {
+    /// A lawful notice or ordinary message.
     Compliant,
+    /// A threat of harm, exposure or unlawful action.
     Threatening,
+    /// Insults, contacting third parties, bombardment.
     Harassing,
 }
 
 impl Label {
+    /// Every label, in score order.
     pub const ALL: [Label; 3] = [Label::Compliant, Label::Threatening, Label::Harassing];
 
+    /// The label's position in [`Label::ALL`] and in scores.
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The label at position `i` of [`Label::ALL`].
     pub fn from_index(i: usize) -> Label {
         Label::ALL[i]
     }
 
+    /// The label's name.
     pub fn as_str(self) -> &'static str {
         match self {
             Label::Compliant => "compliant",
@@ -38,14 +46,19 @@ impl fmt::Display for Label {
     }
 }
 
+/// A label name that is not compliant, threatening or harassing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown label {0:?} (expected compliant, threatening or harassing)")]
+pub struct LabelError(pub String);
+
 impl FromStr for Label {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = LabelError;
+    fn from_str(s: &str) -> Result<Self, LabelError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "compliant" => Ok(Label::Compliant),
             "threatening" => Ok(Label::Threatening),
             "harassing" => Ok(Label::Harassing),
-            other => Err(format!("unknown label {other:?} (expected compliant, threatening or harassing)")),
+            other => Err(LabelError(other.to_string())),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! collectguard: classify Chinese debt-collection messages as compliant, threatening or
 //! harassing, with the cues that drove each verdict and spans on the original text.
 //!
-//! Data flows one way: read → [`normalize`] → [`tokenize`] → [`features`] → [`model`] →
+//! Data flows one way: read → [`normalize`](mod@normalize) → [`tokenize`] → [`features`] → [`model`] →
 //! [`cues`] → [`verdict`]. [`Classifier`] wires the stages for one message.
 //!
 //! ```no_run
@@ -10,6 +10,10 @@
 //! println!("{} {:.2}", verdict.label, verdict.confidence);
 //! ```
 
+#![warn(missing_docs)]
+
+pub mod atomic;
+pub mod batch;
 pub mod calibration;
 pub mod context;
 pub mod cues;
@@ -19,11 +23,15 @@ pub mod features;
 pub mod input;
 pub mod label;
 pub mod model;
+mod negation;
 pub mod normalize;
 pub mod output;
-pub mod packed;
-pub mod phrases;
+mod packed;
+mod phrases;
+pub mod score;
 mod solver;
+pub mod source;
+pub mod table;
 pub mod tokenize;
 pub mod train;
 pub mod verdict;
@@ -73,22 +81,27 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// A classifier with `model`, the default tokenizer and the embedded lexicon.
     pub fn new(model: Model) -> Self {
         Classifier { tokenizer: Tokenizer::new(), model, lexicon: Lexicon::embedded() }
     }
 
+    /// A classifier with the embedded default model.
     pub fn with_default_model() -> Result<Self, ModelError> {
         Ok(Self::new(Model::from_json(DEFAULT_MODEL)?))
     }
 
+    /// The model.
     pub fn model(&self) -> &Model {
         &self.model
     }
 
+    /// The tokenizer.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
 
+    /// The cue lexicon.
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }

@@ -1,12 +1,14 @@
 //! The model file and prediction: a pure function of the fitted parameters and a
 //! message's sparse features.
 
-use crate::features::{SparseVec, Vocabulary, sublinear_tf};
+use crate::features::{SparseVec, Vocabulary, VocabularyError, sublinear_tf};
 use crate::label::{Label, Scores};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The `format` field of a model file.
 pub const FORMAT: &str = "collectguard-model";
+/// The model file format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 /// Names the tokenizer and feature recipe a model was trained with; a model trained with
 /// another recipe would silently score the wrong features.
@@ -19,24 +21,36 @@ fn one() -> f64 {
 /// The model file as stored on disk (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelFile {
+    /// Always [`FORMAT`].
     pub format: String,
+    /// The file format version.
     pub format_version: u32,
+    /// The analyzer recipe ([`ANALYZER`]).
     pub analyzer: String,
+    /// The labels, in score order.
     pub labels: Vec<Label>,
+    /// Feature keys, by index.
     pub features: Vec<String>,
+    /// Inverse document frequency, by feature.
     pub idf: Vec<f64>,
     /// One row per feature, one column per label.
     pub weights: Vec<[f64; 3]>,
+    /// One intercept per label.
     pub intercepts: [f64; 3],
+    /// How the model was made.
     pub training: TrainingInfo,
 }
 
 /// How a model was made, and how well it did on held-out data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingInfo {
+    /// The training files.
     pub data: Vec<DataFile>,
+    /// Seed of the row order.
     pub seed: u64,
+    /// L2 penalty.
     pub alpha: f64,
+    /// Iteration cap of the solver.
     pub max_iterations: u64,
     /// The solver that fitted the weights (`linfa` or `sparse`).
     #[serde(default)]
@@ -44,47 +58,67 @@ pub struct TrainingInfo {
     /// The logits were divided by this (fitted on held-out rows) to calibrate them.
     #[serde(default = "one")]
     pub temperature: f64,
-    /// Whether Han trigrams and context features were candidates for the vocabulary.
+    /// Whether Han trigrams were candidates for the vocabulary.
     #[serde(default)]
     pub trigrams: bool,
+    /// Whether context features were candidates for the vocabulary.
     #[serde(default)]
     pub context: bool,
+    /// Cap on the vocabulary.
     pub max_features: usize,
+    /// Minimum document frequency of a term.
     pub min_df: usize,
+    /// How features were chosen.
     pub feature_selection: String,
+    /// Training messages.
     pub documents: usize,
+    /// Whether and how well the solver converged.
     pub convergence: Convergence,
+    /// Results on held-out data, if any.
     pub held_out: Option<HeldOut>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A training or test file, identified by its content.
 pub struct DataFile {
+    /// File name.
     pub name: String,
+    /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
+    /// Labelled rows read.
     pub rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Convergence of the fit, checked from the gradient.
 pub struct Convergence {
+    /// The gradient norm is below the tolerance.
     pub converged: bool,
     /// Objective (summed cross-entropy plus L2 penalty) at the returned parameters.
     pub loss: f64,
     /// L2 norm of the objective's gradient at the returned parameters.
     pub gradient_norm: f64,
+    /// The tolerance: `tolerance` times the number of messages.
     pub gradient_tolerance: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Results on a held-out file.
 pub struct HeldOut {
+    /// File name.
     pub name: String,
+    /// Rows evaluated.
     pub rows: usize,
+    /// Accuracy.
     pub accuracy: f64,
+    /// Macro-F1.
     pub macro_f1: f64,
 }
 
 /// A loaded, checked model ready to score.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The model file it was loaded from.
     pub file: ModelFile,
     vocab: Vocabulary,
     /// Per feature, in one aligned 32-byte block (one cache line per feature scored): its
@@ -102,53 +136,87 @@ struct FeatureBlock {
     idf2: f64,
 }
 
-#[derive(Debug)]
-pub struct ModelError(pub String);
-
-impl std::fmt::Display for ModelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Errors loading a model: unreadable, not JSON, incompatible or inconsistent.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The file could not be read.
+    #[error("cannot read model {}: {error}", path.display())]
+    Read {
+        /// The model file.
+        path: std::path::PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// A model file that fails to load, with the reason.
+    #[error("{}: {error}", path.display())]
+    File {
+        /// The model file.
+        path: std::path::PathBuf,
+        /// Why it fails.
+        error: Box<ModelError>,
+    },
+    /// The JSON ends early.
+    #[error("model file is truncated ({0})")]
+    Truncated(serde_json::Error),
+    /// Not JSON, or not the model's fields.
+    #[error("model file is not valid model JSON ({0})")]
+    Json(serde_json::Error),
+    /// The `format` field is not collectguard's.
+    #[error("not a collectguard model (format {0:?})")]
+    Format(String),
+    /// A format version this build cannot read.
+    #[error("model format version {0} is not supported (this build reads version {FORMAT_VERSION})")]
+    Version(u32),
+    /// Trained with another analyzer, so its features would not match.
+    #[error("model was trained with analyzer {0:?}, this build uses {ANALYZER:?}")]
+    Analyzer(String),
+    /// Labels other than compliant, threatening, harassing in that order.
+    #[error("model labels {0:?} are not compliant, threatening, harassing")]
+    Labels(Vec<Label>),
+    /// Weight rows and features differ in number.
+    #[error("inconsistent dimensions: {features} features but {weights} weight rows")]
+    Dimensions {
+        /// Number of features.
+        features: usize,
+        /// Number of weight rows.
+        weights: usize,
+    },
+    /// NaN or infinite numbers.
+    #[error("model holds non-finite numbers")]
+    NonFinite,
+    /// The vocabulary cannot be built.
+    #[error("inconsistent model: {0}")]
+    Vocabulary(VocabularyError),
 }
 
-impl std::error::Error for ModelError {}
-
 impl Model {
+    /// Checks a model file and prepares it for scoring.
     pub fn from_file(file: ModelFile) -> Result<Self, ModelError> {
-        let bad = |m: String| Err(ModelError(m));
         if file.format != FORMAT {
-            return bad(format!("not a collectguard model (format {:?})", file.format));
+            return Err(ModelError::Format(file.format));
         }
         if file.format_version != FORMAT_VERSION {
-            return bad(format!(
-                "model format version {} is not supported (this build reads version {FORMAT_VERSION})",
-                file.format_version
-            ));
+            return Err(ModelError::Version(file.format_version));
         }
         if file.analyzer != ANALYZER {
-            return bad(format!(
-                "model was trained with analyzer {:?}, this build uses {ANALYZER:?}",
-                file.analyzer
-            ));
+            return Err(ModelError::Analyzer(file.analyzer));
         }
         if file.labels != Label::ALL {
-            return bad(format!("model labels {:?} are not compliant, threatening, harassing", file.labels));
+            return Err(ModelError::Labels(file.labels));
         }
         if file.weights.len() != file.features.len() {
-            return bad(format!(
-                "inconsistent dimensions: {} features but {} weight rows",
-                file.features.len(),
-                file.weights.len()
-            ));
+            return Err(ModelError::Dimensions {
+                features: file.features.len(),
+                weights: file.weights.len(),
+            });
         }
         let finite = file.idf.iter().all(|x| x.is_finite())
             && file.weights.iter().flatten().all(|x| x.is_finite())
             && file.intercepts.iter().all(|x| x.is_finite());
         if !finite {
-            return bad("model holds non-finite numbers".into());
+            return Err(ModelError::NonFinite);
         }
-        let vocab = Vocabulary::new(&file.features, file.idf.clone())
-            .map_err(|e| ModelError(format!("inconsistent model: {e}")))?;
+        let vocab = Vocabulary::new(&file.features, file.idf.clone()).map_err(ModelError::Vocabulary)?;
         let scoring = file
             .weights
             .iter()
@@ -159,23 +227,21 @@ impl Model {
         Ok(Model { file, vocab, scoring, context })
     }
 
+    /// Parses and checks a model file's JSON.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ModelError> {
-        let file: ModelFile = serde_json::from_slice(bytes).map_err(|e| {
-            if e.is_eof() {
-                ModelError(format!("model file is truncated ({e})"))
-            } else {
-                ModelError(format!("model file is not valid model JSON ({e})"))
-            }
-        })?;
+        let file: ModelFile = serde_json::from_slice(bytes)
+            .map_err(|e| if e.is_eof() { ModelError::Truncated(e) } else { ModelError::Json(e) })?;
         Self::from_file(file)
     }
 
+    /// Reads, parses and checks the model file at `path`.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| ModelError(format!("cannot read model {}: {e}", path.display())))?;
-        Self::from_json(&bytes).map_err(|e| ModelError(format!("{}: {e}", path.display())))
+        let bytes =
+            std::fs::read(path).map_err(|error| ModelError::Read { path: path.to_path_buf(), error })?;
+        Self::from_json(&bytes).map_err(|e| ModelError::File { path: path.to_path_buf(), error: Box::new(e) })
     }
 
+    /// The vocabulary.
     pub fn vocab(&self) -> &Vocabulary {
         &self.vocab
     }
@@ -258,7 +324,7 @@ impl Model {
     }
 }
 
-pub fn softmax(z: Scores) -> Scores {
+pub(crate) fn softmax(z: Scores) -> Scores {
     let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let e = z.map(|v| (v - m).exp());
     let s: f64 = e.iter().sum();

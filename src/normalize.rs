@@ -1,6 +1,6 @@
 //! Disguise-proof normalisation with an offset map back to the original text.
 //!
-//! The pipeline is a chain of small steps over [`Ch`] (a character plus the byte range of
+//! The pipeline is a chain of small steps over `Ch` (a character plus the byte range of
 //! the original text it came from). Each step is a plain function, testable alone; the
 //! map survives every step, so a span found on the normalised text points back at the
 //! exact original characters.
@@ -12,9 +12,12 @@ use unicode_normalization::char::is_combining_mark;
 
 /// One normalised character and the original byte range it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ch {
+pub(crate) struct Ch {
+    /// The normalised character.
     pub c: char,
+    /// First original byte.
     pub start: u32,
+    /// End of the original bytes.
     pub end: u32,
 }
 
@@ -22,10 +25,15 @@ pub struct Ch {
 /// bytes, end exclusive; `text` is the original's slice at that span.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Span {
+    /// The original text of the span.
     pub text: String,
+    /// First character.
     pub start: usize,
+    /// End character (exclusive).
     pub end: usize,
+    /// First byte.
     pub byte_start: usize,
+    /// End byte (exclusive).
     pub byte_end: usize,
 }
 
@@ -33,6 +41,7 @@ pub struct Span {
 /// came from in the original.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Normalized {
+    /// The normalised text.
     pub text: String,
     /// The characters of `text`, decoded once for the stages that walk them.
     chars: Vec<char>,
@@ -50,6 +59,7 @@ impl Normalized {
         self.spans.len()
     }
 
+    /// True when the normalised text is empty.
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
@@ -81,7 +91,7 @@ pub fn normalize(original: &str) -> Normalized {
 }
 
 /// [`normalize`] into `out`, reusing its buffers.
-pub fn normalize_into(original: &str, out: &mut Normalized) {
+pub(crate) fn normalize_into(original: &str, out: &mut Normalized) {
     if !plain_into(original, out) {
         *out = normalize_general(original);
     }
@@ -96,6 +106,7 @@ fn normalize_general(original: &str) -> Normalized {
 }
 
 /// The step-by-step pipeline; [`normalize`] takes shortcuts when it can.
+#[cfg(any(test, feature = "testing"))]
 pub fn normalize_stepwise(original: &str) -> Normalized {
     let chars = fold_width(original);
     let chars = lowercase_ascii(chars);
@@ -304,7 +315,7 @@ fn fold_simple(original: &str) -> Option<Vec<Ch>> {
 }
 
 #[inline]
-pub fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     // The main block first: nearly every Han character of a message is in it.
     (0x4E00..=0x9FFF).contains(&(c as u32))
         || matches!(c as u32,
@@ -312,7 +323,7 @@ pub fn is_han(c: char) -> bool {
 }
 
 /// Pictographs and symbols that senders use as words (🔪, ⚠) or as noise.
-pub fn is_emoji(c: char) -> bool {
+pub(crate) fn is_emoji(c: char) -> bool {
     matches!(c as u32,
         0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x203C | 0x2049 | 0x2190..=0x21FF
         | 0x2300..=0x23FF | 0x25A0..=0x25FF | 0x3030 | 0x303D | 0x3297 | 0x3299)
@@ -342,7 +353,7 @@ fn fold_digit(c: char) -> Option<char> {
 /// NFKC per grapheme-ish cluster (a base character and its combining marks), so width
 /// forms, circled digits and compatibility characters fold; invisible characters go and
 /// control characters become spaces. Emoji are kept as they are.
-pub fn fold_width(original: &str) -> Vec<Ch> {
+pub(crate) fn fold_width(original: &str) -> Vec<Ch> {
     let mut out = Vec::with_capacity(original.len() / 2 + 1);
     let mut iter = original.char_indices().peekable();
     let mut cluster = String::new();
@@ -402,7 +413,7 @@ pub fn fold_width(original: &str) -> Vec<Ch> {
     out
 }
 
-pub fn lowercase_ascii(mut chars: Vec<Ch>) -> Vec<Ch> {
+pub(crate) fn lowercase_ascii(mut chars: Vec<Ch>) -> Vec<Ch> {
     for ch in &mut chars {
         ch.c = ch.c.to_ascii_lowercase();
     }
@@ -411,7 +422,7 @@ pub fn lowercase_ascii(mut chars: Vec<Ch>) -> Vec<Ch> {
 
 /// Traditional to simplified with fast2s, which maps one character to one character
 /// (looking at its neighbours), so the offset map is untouched.
-pub fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
+pub(crate) fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
     if !chars.iter().any(|ch| may_be_traditional(ch.c)) {
         return chars;
     }
@@ -429,7 +440,7 @@ pub fn to_simplified(mut chars: Vec<Ch>) -> Vec<Ch> {
 /// conversion. The set is fast2s's table (every BMP character it converts on its own) plus
 /// the few it converts only next to certain neighbours; a unit test checks it against
 /// fast2s itself.
-pub fn may_be_traditional(c: char) -> bool {
+pub(crate) fn may_be_traditional(c: char) -> bool {
     let n = c as usize;
     n < 0x10000 && traditional_set()[n / 64] & (1 << (n % 64)) != 0
 }
@@ -485,7 +496,7 @@ fn pinyin_annotation_len(chars: &[Ch], i: usize) -> usize {
 
 /// Removes pinyin annotations that follow a Han character, as scraped pages carry them:
 /// `上門(mén)` becomes `上門`.
-pub fn strip_pinyin(mut chars: Vec<Ch>) -> Vec<Ch> {
+pub(crate) fn strip_pinyin(mut chars: Vec<Ch>) -> Vec<Ch> {
     if !chars.iter().any(|ch| ch.c == '(') {
         return chars;
     }
@@ -545,7 +556,7 @@ fn is_separator(c: char) -> bool {
 /// Drops runs of separators and emoji that sit between two Han characters (`老 赖`,
 /// `还*钱`, `朋👉友`). Emoji in such runs are moved to the end of the text, after a
 /// space, so they still count as tokens and their spans still point at the original.
-pub fn drop_separators(mut chars: Vec<Ch>) -> Vec<Ch> {
+pub(crate) fn drop_separators(mut chars: Vec<Ch>) -> Vec<Ch> {
     let mut moved: Vec<Ch> = Vec::new();
     let mut w = 0;
     let mut i = 0;
@@ -578,7 +589,7 @@ pub fn drop_separators(mut chars: Vec<Ch>) -> Vec<Ch> {
 
 /// Squeezes a run of three or more of the same character to two (`滚滚滚滚` → `滚滚`).
 /// Digits are never squeezed: amounts must stay as they are.
-pub fn squeeze_repeats(mut chars: Vec<Ch>) -> Vec<Ch> {
+pub(crate) fn squeeze_repeats(mut chars: Vec<Ch>) -> Vec<Ch> {
     let mut w = 0;
     for i in 0..chars.len() {
         let ch = chars[i];

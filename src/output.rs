@@ -1,218 +1,225 @@
-//! Printing verdicts: the JSON Lines record (a stable, documented schema), CSV fields and
-//! the human-readable text line.
+//! Printing verdicts: one [`Format`] type and one [`Printer`] per output, each a [`Sink`]
+//! that turns (input, line, text, verdict) into text lines, JSON Lines or CSV rows.
+
+mod json;
+
+pub use json::{Record, ScoreMap, round6};
 
 use crate::cues::CueMatch;
 use crate::label::Label;
-use crate::verdict::{DecidedBy, Verdict};
-use serde::Serialize;
+use crate::verdict::Verdict;
+use std::fmt;
 use std::io::{self, Write};
+use std::str::FromStr;
 
-/// Probabilities by label name.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct ScoreMap {
-    pub compliant: f64,
-    pub threatening: f64,
-    pub harassing: f64,
+/// Output formats. Each command accepts the ones that make sense for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// One JSON record per line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+    /// One pretty-printed JSON document (reports).
+    Json,
 }
 
-impl ScoreMap {
-    pub fn new(s: [f64; 3]) -> Self {
-        ScoreMap { compliant: round6(s[0]), threatening: round6(s[1]), harassing: round6(s[2]) }
-    }
-}
-
-pub fn round6(x: f64) -> f64 {
-    let y = x * 1e6;
-    // f64::round is a library call on baseline x86-64; for 0 <= y < 2^52 (probabilities)
-    // the whole part and the exact fraction give the same result inline.
-    if (0.0..4.5e15).contains(&y) {
-        let whole = y as u64 as f64;
-        (if y - whole >= 0.5 { whole + 1.0 } else { whole }) / 1e6
-    } else {
-        y.round() / 1e6
-    }
-}
-
-/// One JSON Lines record: one per input line (or per file with `--whole-file`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Record<'a> {
-    /// The input's name (`-` for standard input).
-    pub file: &'a str,
-    /// 1-based line number in that input (1 with `--whole-file`).
-    pub line: u64,
-    pub text: &'a str,
-    /// True when the line is empty or blank; it is then compliant by definition.
-    pub empty: bool,
-    pub label: Label,
-    pub confidence: f64,
-    pub scores: ScoreMap,
-    pub decided_by: DecidedBy,
-    pub matches: &'a [CueMatch],
-}
-
-impl<'a> Record<'a> {
-    pub fn new(file: &'a str, line: u64, text: &'a str, v: &'a Verdict) -> Self {
-        Record {
-            file,
-            line,
-            text,
-            empty: v.decided_by == DecidedBy::Empty,
-            label: v.label,
-            confidence: round6(v.confidence),
-            scores: ScoreMap::new(v.scores),
-            decided_by: v.decided_by,
-            matches: &v.matches,
+impl Format {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Json => "json",
         }
     }
+}
 
-    /// Writes the record as one JSON line.
-    pub fn write(&self, w: &mut impl Write) -> io::Result<()> {
-        let mut buf = Vec::with_capacity(256 + self.text.len());
-        self.encode(&mut buf);
-        w.write_all(&buf)
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
+}
 
-    /// Appends the record as one JSON line (newline included) to `out`: the same bytes
-    /// as serde_json gives for the derived `Serialize`, written directly, since encoding
-    /// is a good part of the per-message cost.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"file\":");
-        json_str(out, self.file);
-        out.extend_from_slice(b",\"line\":");
-        out.extend_from_slice(itoa::Buffer::new().format(self.line).as_bytes());
-        out.extend_from_slice(b",\"text\":");
-        json_str(out, self.text);
-        out.extend_from_slice(if self.empty { b",\"empty\":true" } else { b",\"empty\":false" });
-        out.extend_from_slice(b",\"label\":\"");
-        out.extend_from_slice(self.label.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"confidence\":");
-        json_f64(out, self.confidence);
-        out.extend_from_slice(b",\"scores\":{\"compliant\":");
-        json_f64(out, self.scores.compliant);
-        out.extend_from_slice(b",\"threatening\":");
-        json_f64(out, self.scores.threatening);
-        out.extend_from_slice(b",\"harassing\":");
-        json_f64(out, self.scores.harassing);
-        out.extend_from_slice(b"},\"decided_by\":\"");
-        out.extend_from_slice(self.decided_by.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"matches\":[");
-        for (i, m) in self.matches.iter().enumerate() {
-            out.extend_from_slice(if i == 0 { b"{\"code\":\"" } else { b",{\"code\":\"" });
-            out.extend_from_slice(m.code.as_str().as_bytes());
-            out.extend_from_slice(b"\",\"label\":\"");
-            out.extend_from_slice(m.label.as_str().as_bytes());
-            out.extend_from_slice(b"\",\"pattern\":");
-            json_str(out, &m.pattern);
-            out.extend_from_slice(b",\"text\":");
-            json_str(out, &m.span.text);
-            let mut num = itoa::Buffer::new();
-            for (key, n) in [
-                (&b",\"start\":"[..], m.span.start),
-                (b",\"end\":", m.span.end),
-                (b",\"byte_start\":", m.span.byte_start),
-                (b",\"byte_end\":", m.span.byte_end),
-            ] {
-                out.extend_from_slice(key);
-                out.extend_from_slice(num.format(n).as_bytes());
+/// A format name that is not text, jsonl, csv or json.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format {0:?}")]
+pub struct FormatError(pub String);
+
+impl FromStr for Format {
+    type Err = FormatError;
+    fn from_str(s: &str) -> Result<Self, FormatError> {
+        match s {
+            "text" => Ok(Format::Text),
+            "jsonl" => Ok(Format::Jsonl),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(FormatError(other.to_string())),
+        }
+    }
+}
+
+/// Where verdicts go, one message at a time, in input order.
+pub trait Sink {
+    /// Prints the verdict `v` on `text`, line `line` of the input `file`.
+    fn verdict(&mut self, file: &str, line: u64, text: &str, v: &Verdict) -> io::Result<()>;
+    /// Prints whatever ends the output and flushes it.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// `label  confidence  message  [code text, ...]` per message, optionally in colour.
+pub struct Standard<W> {
+    out: W,
+    color: bool,
+}
+
+impl<W: Write> Sink for Standard<W> {
+    fn verdict(&mut self, _file: &str, _line: u64, text: &str, v: &Verdict) -> io::Result<()> {
+        write_text(&mut self.out, text, v, self.color)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The message itself, as read (grep-like output).
+pub struct Lines<W> {
+    out: W,
+}
+
+impl<W: Write> Sink for Lines<W> {
+    fn verdict(&mut self, _file: &str, _line: u64, text: &str, _v: &Verdict) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// One [`Record`] per message as a JSON line.
+pub struct Jsonl<W> {
+    out: W,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Sink for Jsonl<W> {
+    fn verdict(&mut self, file: &str, line: u64, text: &str, v: &Verdict) -> io::Result<()> {
+        self.buf.clear();
+        Record::new(file, line, text, v).encode(&mut self.buf);
+        self.out.write_all(&self.buf)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// CSV: `file,line,text` and the verdict columns, after a header row.
+pub struct Csv<W: Write> {
+    out: csv::Writer<W>,
+}
+
+impl<W: Write> Sink for Csv<W> {
+    fn verdict(&mut self, file: &str, line: u64, text: &str, v: &Verdict) -> io::Result<()> {
+        let line = line.to_string();
+        let mut rec: Vec<&str> = vec![file, &line, text];
+        let fields = verdict_fields(v);
+        rec.extend(fields.iter().map(String::as_str));
+        self.out.write_record(&rec).map_err(csv_io)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Only the number of messages, at the end.
+pub struct Count<W> {
+    out: W,
+    n: u64,
+}
+
+impl<W: Write> Sink for Count<W> {
+    fn verdict(&mut self, _file: &str, _line: u64, _text: &str, _v: &Verdict) -> io::Result<()> {
+        self.n += 1;
+        Ok(())
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        writeln!(self.out, "{}", self.n)?;
+        self.out.flush()
+    }
+}
+
+/// A CSV writer's error as the I/O error it is (a closed pipe stays a closed pipe).
+pub(crate) fn csv_io(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        _ => unreachable!("checked to be an I/O error"),
+    }
+}
+
+/// One of the printers, chosen at run time.
+pub enum Printer<W: Write> {
+    /// See [`Standard`].
+    Standard(Standard<W>),
+    /// See [`Lines`].
+    Lines(Lines<W>),
+    /// See [`Jsonl`].
+    Jsonl(Jsonl<W>),
+    /// See [`Csv`] (boxed: the CSV writer is large).
+    Csv(Box<Csv<W>>),
+    /// See [`Count`].
+    Count(Count<W>),
+}
+
+impl<W: Write> Printer<W> {
+    /// The printer for `format` (text as [`Standard`]); CSV starts with its header.
+    pub fn new(format: Format, out: W, color: bool) -> io::Result<Self> {
+        Ok(match format {
+            Format::Text => Printer::Standard(Standard { out, color }),
+            Format::Jsonl | Format::Json => Printer::Jsonl(Jsonl { out, buf: Vec::new() }),
+            Format::Csv => {
+                let mut out = csv::Writer::from_writer(out);
+                let mut header = vec!["file", "line", "text"];
+                header.extend(VERDICT_COLUMNS);
+                out.write_record(&header).map_err(csv_io)?;
+                Printer::Csv(Box::new(Csv { out }))
             }
-            out.push(b'}');
+        })
+    }
+
+    /// Prints the message text only.
+    pub fn lines(out: W) -> Self {
+        Printer::Lines(Lines { out })
+    }
+
+    /// Prints only how many messages there were.
+    pub fn count(out: W) -> Self {
+        Printer::Count(Count { out, n: 0 })
+    }
+
+    fn sink(&mut self) -> &mut dyn Sink {
+        match self {
+            Printer::Standard(p) => p,
+            Printer::Lines(p) => p,
+            Printer::Jsonl(p) => p,
+            Printer::Csv(p) => p.as_mut(),
+            Printer::Count(p) => p,
         }
-        out.extend_from_slice(b"]}\n");
     }
 }
 
-/// A JSON string, escaped as serde_json escapes it.
-fn json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    // Checked 16 bytes at a time without early exit, which the compiler vectorises; the
-    // tail is padded with spaces (which need no escape) to a whole chunk.
-    let dirty = |c: &[u8; 16]| c.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    let chunks = bytes.chunks_exact(16);
-    let mut tail = [b' '; 16];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    let clean = !dirty(&tail) && chunks.into_iter().all(|c| !dirty(c.try_into().expect("16 bytes")));
-    if clean {
-        out.extend_from_slice(bytes);
-    } else {
-        let mut from = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let esc: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0C => b"\\f",
-                0..0x20 => b"",
-                _ => continue,
-            };
-            out.extend_from_slice(&bytes[from..i]);
-            if esc.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[(b >> 4) as usize],
-                    HEX[(b & 15) as usize],
-                ]);
-            } else {
-                out.extend_from_slice(esc);
-            }
-            from = i + 1;
-        }
-        out.extend_from_slice(&bytes[from..]);
+impl<W: Write> Sink for Printer<W> {
+    fn verdict(&mut self, file: &str, line: u64, text: &str, v: &Verdict) -> io::Result<()> {
+        self.sink().verdict(file, line, text, v)
     }
-    out.push(b'"');
-}
-
-/// A JSON number as serde_json writes an f64 (`null` if not finite).
-fn json_f64(out: &mut Vec<u8>, x: f64) {
-    if let Some(micros) = as_micros(x) {
-        // A probability rounded to six decimals, written as its shortest digits (which
-        // these are: a unit test checks every one against serde_json).
-        match micros {
-            0 => out.extend_from_slice(b"0.0"),
-            1_000_000 => out.extend_from_slice(b"1.0"),
-            _ => {
-                let mut digits = *b"0.000000";
-                let mut k = micros as usize;
-                for at in [6, 4, 2] {
-                    digits[at..at + 2].copy_from_slice(&PAIRS[2 * (k % 100)..2 * (k % 100) + 2]);
-                    k /= 100;
-                }
-                let end = digits.iter().rposition(|&d| d != b'0').map_or(2, |i| i + 1);
-                out.extend_from_slice(&digits[..end]);
-            }
-        }
-    } else if x.is_finite() {
-        serde_json::ser::Formatter::write_f64(&mut serde_json::ser::CompactFormatter, out, x)
-            .expect("writing to a Vec cannot fail");
-    } else {
-        out.extend_from_slice(b"null");
+    fn finish(&mut self) -> io::Result<()> {
+        self.sink().finish()
     }
-}
-
-/// "00" to "99".
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-                            2021222324252627282930313233343536373839\
-                            4041424344454647484950515253545556575859\
-                            6061626364656667686970717273747576777879\
-                            8081828384858687888990919293949596979899";
-
-/// `x` as a count of millionths, when it is exactly one of the values [`round6`] gives in
-/// 0.001..=1 (or 0): the range where serde_json writes plain decimals.
-fn as_micros(x: f64) -> Option<u32> {
-    if x.to_bits() == 0 {
-        return Some(0);
-    }
-    let y = x * 1e6;
-    // Truncating y + 0.5 rounds here: the check after it rejects anything else.
-    let k = (y + 0.5) as u32;
-    ((999.5..=1e6).contains(&y) && k as f64 / 1e6 == x).then_some(k)
 }
 
 /// Cues as one CSV field: `T5:抓你坐牢@3-7; H1:废物@9-11` (character spans, end exclusive).
@@ -275,86 +282,4 @@ pub fn write_text(w: &mut impl Write, text: &str, v: &Verdict, color: bool) -> i
         write!(w, "  [{}]", cues.join(", "))?;
     }
     w.write_all(b"\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round6_rounds_half_away_from_zero_like_f64_round() {
-        let mut x = 0.0f64;
-        while x <= 1.0 {
-            for y in [x, x + 5e-7, x + 4.999_999e-7, x - 5e-7] {
-                assert_eq!(round6(y).to_bits(), ((y * 1e6).round() / 1e6).to_bits(), "{y}");
-            }
-            x += 0.000_123_7;
-        }
-        for y in [0.0, 1.0, 0.5e-6, 1.5e-6, 2.5e-6, 0.999_999_5, -0.25, 3e12, f64::NAN] {
-            assert_eq!(round6(y).to_bits(), ((y * 1e6).round() / 1e6).to_bits(), "{y}");
-        }
-    }
-
-    #[test]
-    fn rounded_probabilities_print_as_serde_json_prints_them() {
-        let serde = |x: f64| serde_json::to_string(&x).unwrap();
-        let mut out = Vec::new();
-        for k in 0..=1_000_000u32 {
-            let x = round6(k as f64 / 1e6);
-            out.clear();
-            json_f64(&mut out, x);
-            assert_eq!(std::str::from_utf8(&out).unwrap(), serde(x), "{k}");
-        }
-        for x in [1e-7, 0.0004, 0.999_999_5, 0.123_456_7, -0.5, 2.0, f64::MIN_POSITIVE, -0.0] {
-            out.clear();
-            json_f64(&mut out, x);
-            assert_eq!(std::str::from_utf8(&out).unwrap(), serde(x), "{x}");
-        }
-    }
-    use crate::cues::CueCode;
-    use crate::normalize::Span;
-    use proptest::prelude::*;
-
-    fn verdict(matches: Vec<CueMatch>, scores: [f64; 3]) -> Verdict {
-        crate::verdict::decide(scores, matches)
-    }
-
-    fn cue(pattern: &str, text: &str) -> CueMatch {
-        CueMatch {
-            code: CueCode::T5,
-            label: Label::Threatening,
-            pattern: pattern.to_string(),
-            span: Span { text: text.to_string(), start: 3, end: 7, byte_start: 9, byte_end: 21 },
-        }
-    }
-
-    fn same_as_serde(file: &str, line: u64, text: &str, v: &Verdict) {
-        let r = Record::new(file, line, text, v);
-        let mut ours = Vec::new();
-        r.encode(&mut ours);
-        let theirs = serde_json::to_string(&r).unwrap() + "\n";
-        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
-    }
-
-    #[test]
-    fn encoding_equals_serde_json() {
-        let plain = verdict(vec![], [0.9, 0.05, 0.05]);
-        same_as_serde("-", 1, "您好，请按时还款。", &plain);
-        let cued = verdict(
-            vec![cue("抓你坐牢", "抓 你 坐 牢"), cue("a\"b\\c", "\u{1}\u{1f}\t\n\r\u{8}\u{c}\u{7f}")],
-            [0.4, 0.35, 0.25],
-        );
-        same_as_serde("dir/\"x\".txt", u64::MAX, "\"quoted\" \\ back\u{0}slash\u{2028}", &cued);
-        same_as_serde("", 0, "", &crate::verdict::empty());
-        let odd = verdict(vec![], [1.0 / 3.0, 1e-7, 1.0 - 1.0 / 3.0 - 1e-7]);
-        same_as_serde("a", 7, &"长".repeat(40), &odd);
-    }
-
-    proptest! {
-        #[test]
-        fn any_text_encodes_as_serde_json(text in "\\PC*|[\\x00-\\x7f]{0,40}", p in 0.0f64..1.0, line in any::<u64>()) {
-            let v = verdict(vec![cue(&text, &text)], [p, (1.0 - p) / 2.0, (1.0 - p) / 2.0]);
-            same_as_serde(&text, line, &text, &v);
-        }
-    }
 }

@@ -35,6 +35,7 @@ pub struct PhraseSet {
     pairs: Vec<u64>,
     /// The trie's edges by `(parent node, character)`.
     edges: PackedTable<u64, Edge>,
+    #[cfg_attr(not(test), allow(dead_code))]
     len: usize,
 }
 
@@ -98,12 +99,9 @@ impl PhraseSet {
     }
 
     /// Number of phrases the set was built from.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Whether a phrase may start at `a`, followed by `b` (if any).

@@ -3,14 +3,16 @@
 //! Each term comes out as a feature key (`w:` word, `b:` bigram) and the character range
 //! of the normalised text it covers, so evidence can be mapped back to the original.
 
+use crate::negation::{NEGATORS, is_clause_end};
 use crate::normalize::{Normalized, is_han};
 use crate::packed::{PackedTable, pack_word};
 use jieba_rs::Jieba;
 use std::ops::Range;
 
 /// Domain words jieba's default dictionary splits badly (逾期, 催收, 通讯录, 老赖, ...).
-pub const USER_DICT: &str = include_str!("../data/userdict.txt");
+pub(crate) const USER_DICT: &str = include_str!("../data/userdict.txt");
 
+/// jieba with the domain dictionary, negation scope and Han bigrams.
 pub struct Tokenizer {
     jieba: Jieba,
     /// [`NEGATORS`] (true) and [`SCOPE_ENDS`] (false), by packed word.
@@ -20,20 +22,26 @@ pub struct Tokenizer {
 /// One term of a message: a word (digits folded), keyed `w:…` or, inside a negation's
 /// scope, `n:…`; or a Han bigram, keyed `b:` and the two characters. Terms carry their
 /// parts, not the key, so lookups need no string building; a word of up to three
-/// characters also carries them packed ([`pack_word`]).
+/// characters also carries them packed (`pack_word`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Term<'a> {
+    /// A word.
     Word {
+        /// The word, digits folded.
         word: &'a str,
+        /// Inside a negation's scope.
         negated: bool,
+        /// The word packed, if it has at most three characters.
         packed: Option<u64>,
     },
+    /// A Han character bigram.
     Bigram(char, char),
     /// Three Han characters, keyed `t:`.
     Trigram(char, char, char),
 }
 
 impl<'a> Term<'a> {
+    /// A word term (its short form packed).
     pub fn word(word: &'a str, negated: bool) -> Self {
         Term::Word { word, negated, packed: pack_word(word) }
     }
@@ -90,7 +98,7 @@ impl Tokenizer {
         for token in self.jieba.cut(text, HMM) {
             let word = token.word;
             if !is_wordlike(word) {
-                if word.chars().any(is_clause_break) {
+                if word.chars().any(is_clause_end) {
                     negated = false;
                 }
                 continue;
@@ -119,7 +127,7 @@ impl Tokenizer {
 
 /// The Han character bigrams (and trigrams, see [`TRIGRAMS`]) of `text`, in order (none
 /// across anything else).
-pub fn bigrams(text: &[char], mut emit: impl FnMut(Term<'_>, Range<usize>)) {
+pub(crate) fn bigrams(text: &[char], mut emit: impl FnMut(Term<'_>, Range<usize>)) {
     let (mut prev, mut prev2): (Option<char>, Option<char>) = (None, None);
     for (i, &c) in text.iter().enumerate() {
         let han = is_han(c);
@@ -145,7 +153,7 @@ impl Default for Tokenizer {
 
 /// jieba's HMM guesses unknown words; the bigrams already cover them, and without it
 /// segmentation is about a fifth faster.
-pub const HMM: bool = false;
+pub(crate) const HMM: bool = false;
 
 /// Whether a token is a word (has a letter, digit, Han character or emoji), not
 /// punctuation or space.
@@ -178,47 +186,17 @@ fn has_word_char(word: &str) -> bool {
     })
 }
 
-/// Words that open a negation scope.
-pub const NEGATORS: [&str; 23] = [
-    "不会",
-    "绝不",
-    "绝不会",
-    "决不",
-    "从不",
-    "从未",
-    "不得",
-    "严禁",
-    "禁止",
-    "不准",
-    "不允许",
-    "不再",
-    "杜绝",
-    "避免",
-    "防止",
-    "不可能",
-    "并未",
-    "未曾",
-    "不曾",
-    "无权",
-    "切勿",
-    "请勿",
-    "拒绝",
-];
-
 /// Words that close a negation scope early.
-pub const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
+pub(crate) const SCOPE_ENDS: [&str; 9] = ["但", "但是", "可是", "否则", "不然", "如果", "要是", "就", "只是"];
 
-pub fn is_negator(word: &str) -> bool {
+#[cfg(test)]
+fn is_negator(word: &str) -> bool {
     NEGATORS.contains(&word)
-}
-
-fn is_clause_break(c: char) -> bool {
-    matches!(c, ',' | '.' | '!' | '?' | ';' | ':' | '，' | '。' | '！' | '？' | '；' | '：' | '\n')
 }
 
 /// Replaces each run of ASCII digits with one `0`: amounts, dates and phone numbers
 /// become shapes, not thousands of one-off features.
-pub fn fold_digits(word: &str, out: &mut String) {
+pub(crate) fn fold_digits(word: &str, out: &mut String) {
     if !word.bytes().any(|b| b.is_ascii_digit()) {
         out.push_str(word);
         return;

@@ -4,7 +4,7 @@
 
 use crate::context;
 use crate::cues::Lexicon;
-use crate::features::{SparseVec, Vocabulary, smooth_idf};
+use crate::features::{SparseVec, Vocabulary, VocabularyError, smooth_idf};
 use crate::label::Label;
 use crate::model::{ANALYZER, Convergence, DataFile, FORMAT, FORMAT_VERSION, ModelFile, TrainingInfo};
 use crate::normalize::normalize;
@@ -21,6 +21,7 @@ use std::collections::HashMap;
 pub struct TrainParams {
     /// L2 penalty on the summed cross-entropy.
     pub alpha: f64,
+    /// Iteration cap of the solver.
     pub max_iterations: u64,
     /// Cap on the vocabulary, filled by chi-squared score.
     pub max_features: usize,
@@ -100,26 +101,67 @@ impl Default for TrainParams {
     }
 }
 
+/// A training parameter out of range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// `alpha` is not a positive number.
+    #[error("alpha must be a positive number, got {0}")]
+    Alpha(f64),
+    /// `max_iterations` is 0.
+    #[error("max-iterations must be at least 1")]
+    MaxIterations,
+    /// `max_features` is 0.
+    #[error("max-features must be at least 1")]
+    MaxFeatures,
+    /// `min_df` is 0.
+    #[error("min-df must be at least 1")]
+    MinDf,
+    /// `tolerance` is not a positive number.
+    #[error("tolerance must be a positive number, got {0}")]
+    Tolerance(f64),
+}
+
+/// Errors fitting a model.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    /// A label has no training messages.
+    #[error("the training data has no {0} messages; all three labels are needed")]
+    MissingLabel(Label),
+    /// The solver failed.
+    #[error("logistic regression failed: {0}")]
+    Solver(linfa_logistic::error::Error),
+    /// The sparse solver failed.
+    #[error("sparse solver failed: {0}")]
+    Sparse(String),
+    /// The solver returned classes other than 0, 1, 2.
+    #[error("unexpected classes from the solver: {0:?}")]
+    Classes(Vec<usize>),
+    /// The selected features do not form a vocabulary.
+    #[error(transparent)]
+    Vocabulary(#[from] VocabularyError),
+}
+
 /// Checked training parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidParams(TrainParams);
 
 impl TrainParams {
-    pub fn check(self) -> Result<ValidParams, String> {
+    /// Checks the parameters.
+    pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(format!("alpha must be a positive number, got {}", self.alpha));
+            return Err(ParamError::Alpha(self.alpha));
         }
         if self.max_iterations == 0 {
-            return Err("max-iterations must be at least 1".into());
+            return Err(ParamError::MaxIterations);
         }
         if self.max_features == 0 {
-            return Err("max-features must be at least 1".into());
+            return Err(ParamError::MaxFeatures);
         }
         if self.min_df == 0 {
-            return Err("min-df must be at least 1".into());
+            return Err(ParamError::MinDf);
         }
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(format!("tolerance must be a positive number, got {}", self.tolerance));
+            return Err(ParamError::Tolerance(self.tolerance));
         }
         Ok(ValidParams(self))
     }
@@ -128,20 +170,25 @@ impl TrainParams {
 /// A labelled training message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
+    /// The message.
     pub text: String,
+    /// Its label.
     pub label: Label,
 }
 
 /// The fitted model file, and linfa's own fitted model when linfa fitted it (for checking
 /// the sparse scorer).
 pub struct Fitted {
+    /// The model file.
     pub file: ModelFile,
+    /// linfa's fitted model, when linfa fitted it.
+    #[cfg(any(test, feature = "testing"))]
     pub linfa: Option<MultiFittedLogisticRegression<f64, usize>>,
 }
 
 /// The feature keys of a message, in order, as the classifier would look them up: words,
 /// bigrams, then the context features of its cues.
-pub fn term_keys(tokenizer: &Tokenizer, lexicon: &Lexicon, text: &str) -> Vec<String> {
+pub(crate) fn term_keys(tokenizer: &Tokenizer, lexicon: &Lexicon, text: &str) -> Vec<String> {
     let norm = normalize(text);
     let mut keys = Vec::new();
     tokenizer.terms(&norm, |t, _| keys.push(t.key()));
@@ -151,6 +198,7 @@ pub fn term_keys(tokenizer: &Tokenizer, lexicon: &Lexicon, text: &str) -> Vec<St
 }
 
 /// Dense TF-IDF rows of `texts` for `vocab` (what linfa predicts from).
+#[cfg(any(test, feature = "testing"))]
 pub fn dense_rows(tokenizer: &Tokenizer, vocab: &Vocabulary, texts: &[&str]) -> Array2<f64> {
     let lexicon = Lexicon::embedded();
     let mut x = Array2::zeros((texts.len(), vocab.len()));
@@ -203,6 +251,7 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
 }
 
 impl ValidParams {
+    /// The parameters.
     pub fn params(&self) -> &TrainParams {
         &self.0
     }
@@ -214,7 +263,7 @@ impl ValidParams {
         examples: &[Example],
         data: Vec<DataFile>,
         progress: &dyn Fn(&str),
-    ) -> Result<Fitted, String> {
+    ) -> Result<Fitted, FitError> {
         let p = &self.0;
         let n = examples.len();
         let mut class_totals = [0usize; 3];
@@ -222,7 +271,7 @@ impl ValidParams {
             class_totals[e.label.index()] += 1;
         }
         if let Some(l) = Label::ALL.iter().find(|l| class_totals[l.index()] == 0) {
-            return Err(format!("the training data has no {l} messages; all three labels are needed"));
+            return Err(FitError::MissingLabel(*l));
         }
         progress(&format!("tokenizing {n} messages"));
         let lexicon = Lexicon::embedded();
@@ -329,7 +378,13 @@ impl ValidParams {
                 held_out: None,
             },
         };
-        Ok(Fitted { file, linfa })
+        #[cfg(not(any(test, feature = "testing")))]
+        let _ = linfa;
+        Ok(Fitted {
+            file,
+            #[cfg(any(test, feature = "testing"))]
+            linfa,
+        })
     }
 }
 
@@ -347,13 +402,14 @@ fn solve(
     d: usize,
     p: &TrainParams,
     progress: &dyn Fn(&str),
-) -> Result<Solved, String> {
+) -> Result<Solved, FitError> {
     let n = rows.len();
     let tol = p.tolerance * n as f64;
     if solver == Solver::Sparse {
         let x = crate::solver::Csr::from_rows(rows, d);
         progress(&format!("{} non-zeros", x.nnz()));
-        let s = crate::solver::fit(&x, y, p.alpha, p.max_iterations, tol).map_err(|e| e.to_string())?;
+        let s = crate::solver::fit(&x, y, p.alpha, p.max_iterations, tol)
+            .map_err(|e| FitError::Sparse(e.to_string()))?;
         progress(&format!("{} L-BFGS iterations", s.iterations));
         return Ok((s.weights, s.intercepts, None));
     }
@@ -369,10 +425,10 @@ fn solve(
         .max_iterations(p.max_iterations)
         .gradient_tolerance(tol)
         .fit(&dataset)
-        .map_err(|e| format!("logistic regression failed: {e}"))?;
+        .map_err(FitError::Solver)?;
     let classes = fitted.classes().to_vec();
     if classes != [0, 1, 2] {
-        return Err(format!("unexpected classes from the solver: {classes:?}"));
+        return Err(FitError::Classes(classes));
     }
     let params = fitted.params();
     let weights: Vec<[f64; 3]> = (0..d).map(|i| [params[[i, 0]], params[[i, 1]], params[[i, 2]]]).collect();

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// What decided a verdict's label.
 pub enum DecidedBy {
     /// The model's label.
     Model,
@@ -20,7 +21,9 @@ pub enum DecidedBy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// A message's label, probabilities and the cues that count.
 pub struct Verdict {
+    /// The label.
     pub label: Label,
     /// Fused probability of `label`.
     pub confidence: f64,
@@ -28,11 +31,14 @@ pub struct Verdict {
     pub scores: Scores,
     /// The model's own probabilities, before fusion.
     pub model_scores: Scores,
+    /// What decided the label.
     pub decided_by: DecidedBy,
+    /// Cues that count, in order of position.
     pub matches: Vec<CueMatch>,
 }
 
 impl DecidedBy {
+    /// The name used in output (`model`, `cue`, `empty`).
     pub fn as_str(self) -> &'static str {
         match self {
             DecidedBy::Model => "model",
@@ -81,7 +87,7 @@ pub fn empty() -> Verdict {
     }
 }
 
-pub fn argmax(p: &Scores) -> usize {
+pub(crate) fn argmax(p: &Scores) -> usize {
     let mut best = 0;
     for i in 1..p.len() {
         if p[i] > p[best] {

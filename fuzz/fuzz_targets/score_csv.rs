@@ -1,71 +1,67 @@
-//! Arbitrary bytes as a CSV file, through the library path the `score` command takes:
-//! decode (Encoding::Auto), parse with the csv crate (flexible), classify the text column
-//! (the one named `text`, else the first), write the verdict columns, and check that the
-//! output has one record per input record.
-//!
-//! The `score` command itself lives in src/main.rs and cannot be called from here; this
-//! mirrors it with the same library calls (`DecodingReader`, `Classifier::classify`,
-//! `output::verdict_fields`, `output::VERDICT_COLUMNS`).
+//! Arbitrary bytes as a CSV file, through the library calls the `score` command makes:
+//! decode (Encoding::Auto) with `source::decode`, read the header and pick the message
+//! column with `score::Scorer::new` (flexible), and score every row with
+//! `Scorer::write_to`. The output is read back: one record per input record, every input
+//! field kept, and the verdict columns equal to classifying the message directly.
 
 #![no_main]
 
 mod common;
 
-use collectguard::input::{DecodingReader, Encoding};
+use collectguard::input::Encoding;
 use collectguard::output::{VERDICT_COLUMNS, verdict_fields};
+use collectguard::score::{ScoreOptions, Scorer};
+use collectguard::source;
+use collectguard::table::TableError;
 use libfuzzer_sys::fuzz_target;
 
 // Build the classifier once, before fuzzing starts, so the first input is not slowed by it.
 // It lives in a static OnceLock for the whole process; LeakSanitizer does not report it.
 fuzz_target!(init: { common::classifier(); }, |data: &[u8]| {
     let classifier = common::classifier();
-    let decoded = DecodingReader::new(data, Encoding::Auto, Box::new(|_| {}))
-        .expect("reading from memory cannot fail");
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(decoded);
-    // The decoder yields UTF-8 and the reader is flexible: no csv error is possible.
-    let headers = reader.headers().expect("csv header of decoded, flexible input").clone();
-    let col = headers
-        .iter()
-        .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case("text"))
-        .unwrap_or(0);
-    let width = headers.len();
+    let notify = source::ignore();
+    let decode = || source::decode(data, Encoding::Auto, "fuzz.csv", &notify).expect("reading from memory cannot fail");
+    let mut options = ScoreOptions { text_column: None, flexible: true };
+    let scorer = match Scorer::new(classifier, decode(), "fuzz.csv", &options, &notify) {
+        Ok(Some(s)) => s,
+        Ok(None) => return,
+        // No column is known to hold the message: name the first one, as a user would.
+        Err(TableError::NoTextColumn { .. }) => {
+            let first = csv::ReaderBuilder::new().flexible(true).from_reader(decode()).headers().unwrap().get(0).unwrap_or("").to_string();
+            options.text_column = Some(first.trim().to_string());
+            match Scorer::new(classifier, decode(), "fuzz.csv", &options, &notify) {
+                Ok(Some(s)) => s,
+                // A first name that trims to another column's name: nothing to check.
+                Ok(None) | Err(TableError::NoSuchColumn { .. }) => return,
+                Err(e) => panic!("flexible, decoded input cannot fail: {e}"),
+            }
+        }
+        Err(e) => panic!("flexible, decoded input cannot fail: {e}"),
+    };
+    let header = scorer.header();
+    let width = header.len() - VERDICT_COLUMNS.len();
+    let col = scorer.text_column();
+    let mut out = Vec::new();
+    let rows = scorer.write_to(&mut out, &mut |_| {}).expect("writing to memory cannot fail");
 
-    // Flexible like the reader: a row wider than the header keeps its extra fields, so
-    // rows differ in width, as the `score --flexible` command's writer also allows.
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-    let mut out_header: Vec<String> = headers.iter().map(str::to_string).collect();
-    out_header.extend(VERDICT_COLUMNS.iter().map(|c| c.to_string()));
-    writer.write_record(&out_header).unwrap();
-
-    let mut inputs: Vec<(usize, String)> = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.expect("csv record of decoded, flexible input");
-        let text = rec.get(col).unwrap_or("");
+    // The input, read as the scorer reads it, and the output read back.
+    let mut input = csv::ReaderBuilder::new().flexible(true).from_reader(decode());
+    let in_records: Vec<csv::StringRecord> = input.records().map(|r| r.expect("decoded, flexible input")).collect();
+    let mut back = csv::ReaderBuilder::new().flexible(true).from_reader(out.as_slice());
+    assert_eq!(back.headers().expect("output header").len(), header.len(), "output header width");
+    let out_records: Vec<csv::StringRecord> = back.records().map(|r| r.expect("output record")).collect();
+    assert_eq!(out_records.len(), in_records.len(), "output records != input records");
+    assert_eq!(rows as usize, in_records.len(), "row count");
+    for (k, (i, o)) in in_records.iter().zip(&out_records).enumerate() {
+        let n = i.len().max(width);
+        assert_eq!(o.len(), n + VERDICT_COLUMNS.len(), "output record {k} has the wrong number of fields");
+        for (f, field) in i.iter().enumerate() {
+            assert_eq!(o.get(f), Some(field), "output record {k} changed field {f}");
+        }
+        let text = i.get(col).unwrap_or("");
         let v = classifier.classify(text);
         common::check_verdict(text, &v);
-        let mut fields: Vec<&str> = rec.iter().collect();
-        while fields.len() < width {
-            fields.push("");
-        }
-        let n_fields = fields.len();
-        let extra = verdict_fields(&v);
-        fields.extend(extra.iter().map(String::as_str));
-        writer.write_record(&fields).unwrap();
-        inputs.push((n_fields + VERDICT_COLUMNS.len(), text.to_string()));
+        let fields: Vec<&str> = o.iter().skip(n).collect();
+        assert_eq!(fields, verdict_fields(&v).iter().map(String::as_str).collect::<Vec<_>>(), "record {k}");
     }
-    let out = writer.into_inner().unwrap();
-
-    // Read the output back: same number of records, same text, all verdict columns.
-    let mut back = csv::ReaderBuilder::new().flexible(true).from_reader(out.as_slice());
-    let out_headers = back.headers().expect("output header").clone();
-    assert_eq!(out_headers.len(), width + VERDICT_COLUMNS.len(), "output header width");
-    let mut n_out = 0;
-    for (k, rec) in back.records().enumerate() {
-        let rec = rec.expect("output record");
-        let (n_fields, text) = inputs.get(k).expect("more output records than input records");
-        assert_eq!(rec.len(), *n_fields, "output record {k} has the wrong number of fields");
-        assert_eq!(rec.get(col).unwrap_or(""), text, "output record {k} changed the text");
-        n_out += 1;
-    }
-    assert_eq!(n_out, inputs.len(), "output records != input records");
 });

@@ -1,0 +1,250 @@
+//! The command-line interface: commands, their options and how option values map onto
+//! library types.
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use collectguard::Label;
+use collectguard::input::Encoding;
+use collectguard::output::Format;
+use collectguard::train::{Solver, TrainParams};
+use std::path::PathBuf;
+
+// The whole command line.
+#[derive(Parser)]
+#[command(
+    name = "collectguard",
+    version,
+    about = "Classify Chinese debt-collection messages: compliant, threatening or harassing, with the cues that matched."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+// The commands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Classify messages, one per line (or one per file with --whole-file).
+    Classify(ClassifyArgs),
+    /// Score a CSV export: every row and column kept, verdict columns added.
+    Score(ScoreArgs),
+    /// Print only the lines with a selected label, like grep (exit 0 matched, 1 none, 2 error).
+    Filter(FilterArgs),
+    /// Train a model from labelled CSV (columns text,label).
+    Train(TrainArgs),
+    /// Evaluate on labelled CSV: accuracy, per-class precision/recall/F1, macro-F1, confusion.
+    Eval(EvalArgs),
+    /// Show the evidence behind one verdict: the model's strongest features and the cues.
+    Explain(ExplainArgs),
+}
+
+// Options every command takes.
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Model file to use instead of the embedded default model.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub model: Option<PathBuf>,
+    /// Input encoding; auto detects a BOM, else UTF-8, else GB18030/GBK.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto, global = true)]
+    pub encoding: EncodingArg,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N", global = true)]
+    pub threads: Option<usize>,
+}
+
+impl Common {
+    /// The input encoding.
+    pub fn encoding(&self) -> Encoding {
+        match self.encoding {
+            EncodingArg::Auto => Encoding::Auto,
+            EncodingArg::Utf8 => Encoding::Utf8,
+            EncodingArg::Gb18030 | EncodingArg::Gbk => Encoding::Gb18030,
+            EncodingArg::Utf16le => Encoding::Utf16Le,
+            EncodingArg::Utf16be => Encoding::Utf16Be,
+        }
+    }
+}
+
+// `--encoding` values.
+#[derive(Copy, Clone, ValueEnum)]
+pub enum EncodingArg {
+    Auto,
+    Utf8,
+    Gb18030,
+    Gbk,
+    Utf16le,
+    Utf16be,
+}
+
+// `--color` values.
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A `--format` parser accepting only `names`.
+fn formats(names: &'static [&'static str]) -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(names).map(|s| s.parse::<Format>().expect("every listed format parses"))
+}
+
+#[derive(Args)]
+pub struct ClassifyArgs {
+    /// Input files; none or `-` reads standard input.
+    pub files: Vec<PathBuf>,
+    #[arg(long, default_value = "text", value_parser = formats(&["text", "jsonl", "csv"]))]
+    pub format: Format,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Treat each file as one message (a letter, a call transcript).
+    #[arg(long)]
+    pub whole_file: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// CSV file to score (`-` for standard input).
+    pub input: PathBuf,
+    /// Output CSV (default: standard output). Written to a temporary file, renamed at the end.
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: Option<PathBuf>,
+    /// Column holding the message (default: text, content, message, 内容, 短信内容, ... or the only column).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// Keep rows whose field count differs from the header instead of failing.
+    #[arg(long)]
+    pub flexible: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args)]
+pub struct FilterArgs {
+    /// Input files; none or `-` reads standard input.
+    pub files: Vec<PathBuf>,
+    /// Labels to select (repeatable; default threatening and harassing).
+    #[arg(long = "label", value_name = "LABEL")]
+    pub labels: Vec<Label>,
+    /// Select only verdicts at least this confident.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub min_confidence: f64,
+    /// Select the lines that do not match.
+    #[arg(short = 'v', long)]
+    pub invert_match: bool,
+    /// Print only the number of selected lines.
+    #[arg(short, long)]
+    pub count: bool,
+    #[arg(long, default_value = "text", value_parser = formats(&["text", "jsonl"]))]
+    pub format: Format,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Labelled training CSV (columns text,label); repeatable.
+    #[arg(long, required = true, value_name = "CSV")]
+    pub data: Vec<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Held-out CSV to report on at the end (recorded in the model).
+    #[arg(long, value_name = "CSV")]
+    pub test: Option<PathBuf>,
+    #[arg(long, default_value_t = TrainParams::default().seed)]
+    pub seed: u64,
+    #[arg(long, default_value_t = TrainParams::default().alpha)]
+    pub alpha: f64,
+    #[arg(long, default_value_t = TrainParams::default().max_features)]
+    pub max_features: usize,
+    #[arg(long, default_value_t = TrainParams::default().max_iterations)]
+    pub max_iterations: u64,
+    #[arg(long, default_value_t = TrainParams::default().min_df)]
+    pub min_df: usize,
+    /// Convergence tolerance: gradient norm per training message.
+    #[arg(long, default_value_t = TrainParams::default().tolerance)]
+    pub tolerance: f64,
+    /// linfa: linfa-logistic on the dense matrix (the reference); sparse: the same objective
+    /// over a sparse matrix; auto: linfa while the dense matrix fits in 64 MiB.
+    #[arg(long, value_enum, default_value_t = SolverArg::Auto)]
+    pub solver: SolverArg,
+    /// Leave the probabilities uncalibrated (no temperature fitted on held-out rows).
+    #[arg(long)]
+    pub no_calibration: bool,
+    /// No Han character trigram features (for ablation).
+    #[arg(long)]
+    pub no_trigrams: bool,
+    /// No context features: cues and speech acts (for ablation).
+    #[arg(long)]
+    pub no_context: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `train --solver`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SolverArg {
+    /// linfa while the dense matrix is small, else sparse.
+    Auto,
+    /// linfa-logistic, dense.
+    Linfa,
+    /// The sparse L-BFGS solver.
+    Sparse,
+}
+
+impl TrainArgs {
+    /// The training parameters as given.
+    pub fn params(&self) -> TrainParams {
+        TrainParams {
+            alpha: self.alpha,
+            max_iterations: self.max_iterations,
+            max_features: self.max_features,
+            min_df: self.min_df,
+            seed: self.seed,
+            tolerance: self.tolerance,
+            solver: match self.solver {
+                SolverArg::Auto => Solver::Auto,
+                SolverArg::Linfa => Solver::Linfa,
+                SolverArg::Sparse => Solver::Sparse,
+            },
+            calibrate: !self.no_calibration,
+            trigrams: !self.no_trigrams,
+            context: !self.no_context,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Labelled CSV with a text column and a label column.
+    #[arg(long, value_name = "CSV")]
+    pub data: PathBuf,
+    #[arg(long, default_value = "text", value_parser = formats(&["text", "json"]))]
+    pub format: Format,
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    #[arg(long, value_name = "NAME", default_value = "label")]
+    pub label_column: String,
+    /// Also list every misclassified row.
+    #[arg(long)]
+    pub show_errors: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// The message; without it (or `-`), standard input is read as one message.
+    pub text: Option<String>,
+    #[arg(long, default_value = "text", value_parser = formats(&["text", "json"]))]
+    pub format: Format,
+    /// How many features to show per label in text output.
+    #[arg(long, default_value_t = 8)]
+    pub top: usize,
+    #[command(flatten)]
+    pub common: Common,
+}

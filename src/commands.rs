@@ -1,0 +1,257 @@
+//! One function per command, each a short sequence of library calls.
+
+use crate::cli::{
+    ClassifyArgs, ColorChoice, Common, EvalArgs, ExplainArgs, FilterArgs, ScoreArgs, TrainArgs,
+};
+use anyhow::{Context, Result, bail};
+use collectguard::atomic::{self, AtomicFile};
+use collectguard::batch::{classify_all, for_each_line};
+use collectguard::input::Lines;
+use collectguard::model::HeldOut;
+use collectguard::output::{Format, Printer, Sink};
+use collectguard::score::{ScoreOptions, Scorer};
+use collectguard::source::{self, Notify};
+use collectguard::table::read_labelled;
+use collectguard::{Classifier, Label, Model, eval, explain};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Output buffer: large enough that writing costs few system calls per batch.
+const OUT_BUFFER: usize = 1 << 16;
+
+fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::with_capacity(OUT_BUFFER, io::stdout().lock())
+}
+
+/// Notices about inputs go to stderr.
+fn notices() -> Notify {
+    Arc::new(|n| eprintln!("collectguard: {n}"))
+}
+
+/// Sizes rayon's pool from `--threads` (default: all cores).
+fn set_threads(common: &Common) -> Result<()> {
+    if let Some(n) = common.threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().ok();
+    }
+    Ok(())
+}
+
+fn load_classifier(common: &Common) -> Result<Classifier> {
+    set_threads(common)?;
+    let model = match &common.model {
+        Some(p) => Model::load(p)?,
+        None => Model::from_json(collectguard::DEFAULT_MODEL).context("embedded default model")?,
+    };
+    Ok(Classifier::new(model))
+}
+
+fn inputs(files: &[PathBuf]) -> Vec<PathBuf> {
+    if files.is_empty() { vec![PathBuf::from("-")] } else { files.to_vec() }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Classifies every line of `files` (or every file, with `whole_file`) into `printer`;
+/// `select` decides which verdicts are printed.
+fn print_verdicts(
+    common: &Common,
+    classifier: &Classifier,
+    files: &[PathBuf],
+    whole_file: bool,
+    printer: &mut impl Sink,
+    mut select: impl FnMut(&collectguard::Verdict) -> bool,
+) -> Result<()> {
+    let notify = notices();
+    for path in inputs(files) {
+        let name = source::name(&path);
+        if whole_file {
+            let text = source::read_to_string(&path, common.encoding(), &notify)?;
+            let v = classifier.classify(&text);
+            if select(&v) {
+                printer.verdict(&name, 1, &text, &v)?;
+            }
+        } else {
+            let mut lines = Lines::new(source::open(&path, common.encoding(), &notify)?);
+            for_each_line(classifier, &mut lines, &name, |line, text, v| -> Result<()> {
+                if select(v) {
+                    printer.verdict(&name, line, text, v)?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+    printer.finish()?;
+    Ok(())
+}
+
+pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
+    let classifier = load_classifier(&a.common)?;
+    let mut printer = Printer::new(a.format, stdout(), use_color(a.color))?;
+    print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn filter(a: FilterArgs) -> Result<ExitCode> {
+    let classifier = load_classifier(&a.common)?;
+    if !(0.0..=1.0).contains(&a.min_confidence) {
+        bail!("--min-confidence must be between 0 and 1");
+    }
+    let labels = if a.labels.is_empty() { vec![Label::Threatening, Label::Harassing] } else { a.labels };
+    let mut printer = match (a.count, a.format) {
+        (true, _) => Printer::count(stdout()),
+        (false, Format::Jsonl) => Printer::new(Format::Jsonl, stdout(), false)?,
+        (false, _) => Printer::lines(stdout()),
+    };
+    let mut selected = 0u64;
+    print_verdicts(&a.common, &classifier, &a.files, false, &mut printer, |v| {
+        let hit = labels.contains(&v.label) && v.confidence >= a.min_confidence;
+        selected += u64::from(hit != a.invert_match);
+        hit != a.invert_match
+    })?;
+    Ok(if selected > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+pub fn score(a: ScoreArgs) -> Result<ExitCode> {
+    let input = source::name(&a.input);
+    if a.output.as_ref().is_some_and(|out| input != "-" && same_file(&a.input, out)) {
+        bail!("refusing to overwrite the input {input} with the output");
+    }
+    let classifier = load_classifier(&a.common)?;
+    let notify = notices();
+    let reader = source::open(&a.input, a.common.encoding(), &notify)?;
+    let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible };
+    let Some(scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let progress = progress_bar("{spinner} {pos} rows ({per_sec}) {elapsed}");
+    let mut tick = |rows| progress.iter().for_each(|p| p.set_position(rows));
+    match &a.output {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            let rows = scorer.write_to(&mut file, &mut tick)?;
+            progress.iter().for_each(|p| p.finish_and_clear());
+            file.commit()?;
+            eprintln!("collectguard: scored {rows} rows into {}", path.display());
+        }
+        None => {
+            scorer.write_to(stdout(), &mut tick)?;
+            progress.iter().for_each(|p| p.finish_and_clear());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// A spinner on stderr, only when stderr is a terminal.
+fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let p = indicatif::ProgressBar::new_spinner();
+    p.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    p.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(p)
+}
+
+pub fn train(a: TrainArgs) -> Result<ExitCode> {
+    let params = a.params().check()?;
+    set_threads(&a.common)?;
+    let notify = notices();
+    let (mut examples, mut files) = (Vec::new(), Vec::new());
+    for path in &a.data {
+        let labelled = read_labelled(path, None, "label", a.common.encoding(), &notify)?;
+        eprintln!("collectguard: {}: {} labelled messages", source::name(path), labelled.examples.len());
+        examples.extend(labelled.examples);
+        files.push(labelled.data);
+    }
+    let tokenizer = collectguard::tokenize::Tokenizer::new();
+    // On a terminal a spinner shows the current stage and the time spent; each finished
+    // stage stays printed above it. Elsewhere the stages are plain lines.
+    let spinner = progress_bar("{spinner} {msg} {elapsed}");
+    let progress = |m: &str| match &spinner {
+        Some(p) => {
+            p.println(format!("collectguard: {m}"));
+            p.set_message(m.to_string());
+        }
+        None => eprintln!("collectguard: {m}"),
+    };
+    let fitted = params.fit(&tokenizer, &examples, files, &progress)?;
+    spinner.iter().for_each(|p| p.finish_and_clear());
+    let mut file = fitted.file;
+    if let Some(test) = &a.test {
+        let held_out = read_labelled(test, None, "label", a.common.encoding(), &notify)?;
+        let classifier = Classifier::new(Model::from_file(file.clone())?);
+        let verdicts = classify_all(&held_out.examples, |e| classifier.classify(&e.text));
+        let m = eval::metrics(held_out.examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
+        eprintln!("collectguard: held-out {}:\n{}", source::name(test), m.report());
+        let name = held_out.data.name;
+        file.training.held_out =
+            Some(HeldOut { name, rows: m.rows, accuracy: m.accuracy, macro_f1: m.macro_f1 });
+    }
+    let json = serde_json::to_string(&file)? + "\n";
+    atomic::write(&a.out, json.as_bytes())?;
+    eprintln!("collectguard: wrote {} ({} features)", a.out.display(), file.features.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn eval(a: EvalArgs) -> Result<ExitCode> {
+    let classifier = load_classifier(&a.common)?;
+    let labelled =
+        read_labelled(&a.data, a.text_column.as_deref(), &a.label_column, a.common.encoding(), &notices())?;
+    let examples = labelled.examples;
+    let verdicts = classify_all(&examples, |e| classifier.classify(&e.text));
+    let m = eval::metrics(examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
+    let mut out = stdout();
+    match a.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
+        _ => write!(out, "{}", m.report())?,
+    }
+    if a.show_errors {
+        // With JSON on stdout, the list goes to stderr.
+        if a.format == Format::Json {
+            eval::write_misclassified(&mut io::stderr(), &examples, &verdicts)?;
+        } else {
+            eval::write_misclassified(&mut out, &examples, &verdicts)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn explain(a: ExplainArgs) -> Result<ExitCode> {
+    let classifier = load_classifier(&a.common)?;
+    let text = match a.text.as_deref() {
+        Some(t) if t != "-" => t.to_string(),
+        _ => source::read_to_string(Path::new("-"), a.common.encoding(), &notices())?
+            .trim_end_matches(['\n', '\r'])
+            .to_string(),
+    };
+    let ex = explain::explain(&classifier, &text);
+    let mut out = stdout();
+    match a.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&ex)?)?,
+        _ => ex.write_text(&mut out, a.top)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

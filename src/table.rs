@@ -1,0 +1,243 @@
+//! Reading CSV tables: the header, the message column (named, or picked by a known name
+//! or as the only column), rows in batches, and errors that name the row. Used by
+//! scoring, evaluation and training alike.
+
+use crate::input::Encoding;
+use crate::label::{Label, LabelError};
+use crate::model::DataFile;
+use crate::source::{self, Notice, Notify, SourceError};
+use crate::train::Example;
+use csv::StringRecord;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Column names taken as the message, in order of preference.
+pub const TEXT_COLUMNS: &[&str] = &[
+    "text",
+    "content",
+    "message",
+    "msg",
+    "body",
+    "sms",
+    "内容",
+    "短信内容",
+    "消息内容",
+    "消息",
+    "文本",
+    "短信",
+    "通话内容",
+    "催收内容",
+];
+
+/// Errors reading a table.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// Opening or decoding the input failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The named message column is not in the header.
+    #[error("{input}: no column named {wanted:?}; the columns are {columns}")]
+    NoSuchColumn {
+        /// The input's name.
+        input: String,
+        /// The column asked for.
+        wanted: String,
+        /// The header, quoted and comma-separated.
+        columns: String,
+    },
+    /// No column is known to hold the message, and there is more than one.
+    #[error(
+        "{input}: cannot tell which column holds the message; the columns are {columns}; name one with --text-column"
+    )]
+    NoTextColumn {
+        /// The input's name.
+        input: String,
+        /// The header, quoted and comma-separated.
+        columns: String,
+    },
+    /// The label column is not in the header.
+    #[error("{input}: no label column {wanted:?}; the columns are {columns:?}")]
+    NoLabelColumn {
+        /// The input's name.
+        input: String,
+        /// The column asked for.
+        wanted: String,
+        /// The header.
+        columns: Vec<String>,
+    },
+    /// A row's field count differs from the header's (and the table is not flexible).
+    #[error(
+        "{input}: row {row} (line {line}) has {len} fields but the header has {expected}; fix the file or pass --flexible"
+    )]
+    Ragged {
+        /// The input's name.
+        input: String,
+        /// The row number (`?` if unknown).
+        row: String,
+        /// The line number (`?` if unknown).
+        line: String,
+        /// Fields in the row.
+        len: u64,
+        /// Fields in the header.
+        expected: u64,
+    },
+    /// A row's label is not one of the three.
+    #[error("{input}: row {row}: {error}")]
+    BadLabel {
+        /// The input's name.
+        input: String,
+        /// 1-based row number, header excluded.
+        row: usize,
+        /// What is wrong with it.
+        error: LabelError,
+    },
+    /// Any other CSV error.
+    #[error("{input}: {error}")]
+    Csv {
+        /// The input's name.
+        input: String,
+        /// The csv crate's error.
+        error: csv::Error,
+    },
+}
+
+impl TableError {
+    fn csv(input: &str, e: csv::Error) -> Self {
+        if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
+            return TableError::Ragged {
+                input: input.to_string(),
+                row: pos.as_ref().map_or(String::from("?"), |p| p.record().to_string()),
+                line: pos.as_ref().map_or(String::from("?"), |p| p.line().to_string()),
+                len: *len,
+                expected: *expected_len,
+            };
+        }
+        TableError::Csv { input: input.to_string(), error: e }
+    }
+}
+
+/// A CSV table being read: its header and its rows.
+pub struct Table<R: Read> {
+    input: String,
+    reader: csv::Reader<R>,
+    headers: StringRecord,
+}
+
+impl<R: Read> Table<R> {
+    /// Reads the header of the table `input` from `reader`; `flexible` accepts rows whose
+    /// field count differs from the header's.
+    pub fn new(reader: R, input: &str, flexible: bool) -> Result<Self, TableError> {
+        let mut reader = csv::ReaderBuilder::new().flexible(flexible).from_reader(reader);
+        let headers = reader.headers().map_err(|e| TableError::csv(input, e))?.clone();
+        Ok(Table { input: input.to_string(), reader, headers })
+    }
+
+    /// The input's name.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// The header row.
+    pub fn headers(&self) -> &StringRecord {
+        &self.headers
+    }
+
+    /// The column holding the message: `wanted` if given, else the first column with a
+    /// name in [`TEXT_COLUMNS`], else the only column; a guess is told to `notify`.
+    pub fn text_column(&self, wanted: Option<&str>, notify: &Notify) -> Result<usize, TableError> {
+        let names: Vec<&str> = self.headers.iter().collect();
+        let list = || names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+        let input = self.input.clone();
+        if let Some(w) = wanted {
+            return names.iter().position(|n| n.trim() == w).ok_or_else(|| TableError::NoSuchColumn {
+                input,
+                wanted: w.to_string(),
+                columns: list(),
+            });
+        }
+        for cand in TEXT_COLUMNS {
+            if let Some(i) =
+                names.iter().position(|n| n.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(cand))
+            {
+                notify(Notice::TextColumn { input, column: names[i].to_string(), only: false });
+                return Ok(i);
+            }
+        }
+        if names.len() == 1 {
+            notify(Notice::TextColumn { input, column: names[0].to_string(), only: true });
+            return Ok(0);
+        }
+        Err(TableError::NoTextColumn { input, columns: list() })
+    }
+
+    /// The column named `name` (surrounding spaces ignored).
+    pub fn label_column(&self, name: &str) -> Result<usize, TableError> {
+        self.headers.iter().position(|h| h.trim() == name).ok_or_else(|| TableError::NoLabelColumn {
+            input: self.input.clone(),
+            wanted: name.to_string(),
+            columns: self.headers.iter().map(str::to_string).collect(),
+        })
+    }
+
+    /// Replaces `batch` with up to `max` further rows; false once the table is exhausted
+    /// (the batch may still hold its last rows).
+    pub fn read_batch(&mut self, batch: &mut Vec<StringRecord>, max: usize) -> Result<bool, TableError> {
+        batch.clear();
+        while batch.len() < max {
+            let mut rec = StringRecord::new();
+            match self.reader.read_record(&mut rec) {
+                Ok(true) => batch.push(rec),
+                Ok(false) => return Ok(false),
+                Err(e) => return Err(TableError::csv(&self.input, e)),
+            }
+        }
+        Ok(true)
+    }
+
+    /// The remaining rows, one at a time.
+    pub fn rows(&mut self) -> impl Iterator<Item = Result<StringRecord, TableError>> + '_ {
+        let input = self.input.clone();
+        self.reader.records().map(move |r| r.map_err(|e| TableError::csv(&input, e)))
+    }
+}
+
+/// A labelled table: its messages and what the model records about the file.
+pub struct Labelled {
+    /// The messages with their labels, in file order.
+    pub examples: Vec<Example>,
+    /// File name, SHA-256 of the bytes and row count.
+    pub data: DataFile,
+}
+
+/// Reads a labelled CSV (file or `-`): the message column (`text_column` or picked as
+/// [`Table::text_column`] picks it) and `label_column`, which every row must fill with
+/// a known label.
+pub fn read_labelled(
+    path: &Path,
+    text_column: Option<&str>,
+    label_column: &str,
+    encoding: Encoding,
+    notify: &Notify,
+) -> Result<Labelled, TableError> {
+    let name = source::name(path);
+    let bytes = source::read_bytes(path)?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let decoded = source::decode_bytes(&bytes, encoding, &name, notify)?;
+    let mut table = Table::new(decoded.as_bytes(), &name, false)?;
+    let tcol = table.text_column(text_column, notify)?;
+    let lcol = table.label_column(label_column)?;
+    let mut examples = Vec::new();
+    for (i, rec) in table.rows().enumerate() {
+        let rec = rec?;
+        let label: Label = rec.get(lcol).unwrap_or("").parse().map_err(|error| TableError::BadLabel {
+            input: name.clone(),
+            row: i + 1,
+            error,
+        })?;
+        examples.push(Example { text: rec.get(tcol).unwrap_or("").to_string(), label });
+    }
+    let file_name = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+    let rows = examples.len();
+    Ok(Labelled { examples, data: DataFile { name: file_name, sha256, rows } })
+}
