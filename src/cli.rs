@@ -229,6 +229,9 @@ pub struct EvalArgs {
     pub text_column: Option<String>,
     #[arg(long, value_name = "NAME", default_value = "label")]
     pub label_column: String,
+    /// Also report the metrics per value of this column (e.g. `kind`).
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
     /// Also list every misclassified row.
     #[arg(long)]
     pub show_errors: bool,

@@ -179,7 +179,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     let notify = notices();
     let (mut examples, mut files) = (Vec::new(), Vec::new());
     for path in &a.data {
-        let labelled = read_labelled(path, None, "label", a.common.encoding(), &notify)?;
+        let labelled = read_labelled(path, None, "label", None, a.common.encoding(), &notify)?;
         eprintln!("collectguard: {}: {} labelled messages", source::name(path), labelled.examples.len());
         examples.extend(labelled.examples);
         files.push(labelled.data);
@@ -199,7 +199,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     spinner.iter().for_each(|p| p.finish_and_clear());
     let mut file = fitted.file;
     if let Some(test) = &a.test {
-        let held_out = read_labelled(test, None, "label", a.common.encoding(), &notify)?;
+        let held_out = read_labelled(test, None, "label", None, a.common.encoding(), &notify)?;
         let classifier = Classifier::new(Model::from_file(file.clone())?);
         let verdicts = classify_all(&held_out.examples, |e| classifier.classify(&e.text));
         let m = eval::metrics(held_out.examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
@@ -216,21 +216,26 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
 
 pub fn eval(a: EvalArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common)?;
-    let labelled =
-        read_labelled(&a.data, a.text_column.as_deref(), &a.label_column, a.common.encoding(), &notices())?;
+    let labelled = read_labelled(
+        &a.data,
+        a.text_column.as_deref(),
+        &a.label_column,
+        a.by.as_deref(),
+        a.common.encoding(),
+        &notices(),
+    )?;
     let examples = labelled.examples;
     let verdicts = classify_all(&examples, |e| classifier.classify(&e.text));
-    let m = eval::metrics(examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
+    let mut m = eval::evaluate(&examples, &verdicts, labelled.groups.as_deref());
     let mut out = stdout();
-    match a.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
-        _ => write!(out, "{}", m.report())?,
-    }
-    if a.show_errors {
-        // With JSON on stdout, the list goes to stderr.
-        if a.format == Format::Json {
-            eval::write_misclassified(&mut io::stderr(), &examples, &verdicts)?;
-        } else {
+    if a.format == Format::Json {
+        if a.show_errors {
+            m.errors = Some(eval::misclassified(&examples, &verdicts));
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
+    } else {
+        write!(out, "{}", m.report())?;
+        if a.show_errors {
             eval::write_misclassified(&mut out, &examples, &verdicts)?;
         }
     }

@@ -232,11 +232,11 @@ pub fn cues_field(matches: &[CueMatch]) -> String {
 }
 
 /// Header of the columns a verdict adds to a CSV row.
-pub const VERDICT_COLUMNS: [&str; 6] =
-    ["label", "confidence", "p_compliant", "p_threatening", "p_harassing", "cues"];
+pub const VERDICT_COLUMNS: [&str; 7] =
+    ["label", "confidence", "p_compliant", "p_threatening", "p_harassing", "cues", "decided_by"];
 
 /// The verdict's CSV fields, in [`VERDICT_COLUMNS`] order.
-pub fn verdict_fields(v: &Verdict) -> [String; 6] {
+pub fn verdict_fields(v: &Verdict) -> [String; 7] {
     [
         v.label.to_string(),
         format!("{:.4}", v.confidence),
@@ -244,6 +244,7 @@ pub fn verdict_fields(v: &Verdict) -> [String; 6] {
         format!("{:.4}", v.scores[1]),
         format!("{:.4}", v.scores[2]),
         cues_field(&v.matches),
+        v.decided_by.as_str().to_string(),
     ]
 }
 
@@ -270,7 +271,7 @@ pub fn write_text(w: &mut impl Write, text: &str, v: &Verdict, color: bool) -> i
             if s < at {
                 continue;
             }
-            write!(w, "{}\x1b[4m{}{RESET}{}", &text[at..s], label_color(l), &text[s..e])?;
+            write!(w, "{}\x1b[4m{}{}{RESET}", &text[at..s], label_color(l), &text[s..e])?;
             at = e;
         }
         w.write_all(&text.as_bytes()[at..])?;
@@ -280,6 +281,9 @@ pub fn write_text(w: &mut impl Write, text: &str, v: &Verdict, color: bool) -> i
     if !v.matches.is_empty() {
         let cues: Vec<String> = v.matches.iter().map(|m| format!("{} {}", m.code, m.span.text)).collect();
         write!(w, "  [{}]", cues.join(", "))?;
+    }
+    if v.decided_by == crate::verdict::DecidedBy::OutOfScope {
+        w.write_all(b"  (out of scope: no Chinese text)")?;
     }
     w.write_all(b"\n")
 }

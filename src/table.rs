@@ -56,11 +56,13 @@ pub enum TableError {
         /// The header, quoted and comma-separated.
         columns: String,
     },
-    /// The label column is not in the header.
-    #[error("{input}: no label column {wanted:?}; the columns are {columns:?}")]
+    /// A named column (label, group) is not in the header.
+    #[error("{input}: no {what} column {wanted:?}; the columns are {columns:?}")]
     NoLabelColumn {
         /// The input's name.
         input: String,
+        /// What the column was wanted for.
+        what: &'static str,
         /// The column asked for.
         wanted: String,
         /// The header.
@@ -171,10 +173,16 @@ impl<R: Read> Table<R> {
         Err(TableError::NoTextColumn { input, columns: list() })
     }
 
-    /// The column named `name` (surrounding spaces ignored).
+    /// The label column named `name` (surrounding spaces ignored).
     pub fn label_column(&self, name: &str) -> Result<usize, TableError> {
+        self.named_column(name, "label")
+    }
+
+    /// The column named `name` (surrounding spaces ignored), wanted as `what`.
+    pub fn named_column(&self, name: &str, what: &'static str) -> Result<usize, TableError> {
         self.headers.iter().position(|h| h.trim() == name).ok_or_else(|| TableError::NoLabelColumn {
             input: self.input.clone(),
+            what,
             wanted: name.to_string(),
             columns: self.headers.iter().map(str::to_string).collect(),
         })
@@ -206,17 +214,20 @@ impl<R: Read> Table<R> {
 pub struct Labelled {
     /// The messages with their labels, in file order.
     pub examples: Vec<Example>,
+    /// Each row's value of the grouping column, when one was asked for.
+    pub groups: Option<Vec<String>>,
     /// File name, SHA-256 of the bytes and row count.
     pub data: DataFile,
 }
 
 /// Reads a labelled CSV (file or `-`): the message column (`text_column` or picked as
 /// [`Table::text_column`] picks it) and `label_column`, which every row must fill with
-/// a known label.
+/// a known label; and `group_column`'s value per row, if given.
 pub fn read_labelled(
     path: &Path,
     text_column: Option<&str>,
     label_column: &str,
+    group_column: Option<&str>,
     encoding: Encoding,
     notify: &Notify,
 ) -> Result<Labelled, TableError> {
@@ -227,7 +238,9 @@ pub fn read_labelled(
     let mut table = Table::new(decoded.as_bytes(), &name, false)?;
     let tcol = table.text_column(text_column, notify)?;
     let lcol = table.label_column(label_column)?;
+    let gcol = group_column.map(|g| table.named_column(g, "grouping")).transpose()?;
     let mut examples = Vec::new();
+    let mut groups = gcol.map(|_| Vec::new());
     for (i, rec) in table.rows().enumerate() {
         let rec = rec?;
         let label: Label = rec.get(lcol).unwrap_or("").parse().map_err(|error| TableError::BadLabel {
@@ -236,8 +249,11 @@ pub fn read_labelled(
             error,
         })?;
         examples.push(Example { text: rec.get(tcol).unwrap_or("").to_string(), label });
+        if let (Some(g), Some(c)) = (groups.as_mut(), gcol) {
+            g.push(rec.get(c).unwrap_or("").to_string());
+        }
     }
     let file_name = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
     let rows = examples.len();
-    Ok(Labelled { examples, data: DataFile { name: file_name, sha256, rows } })
+    Ok(Labelled { examples, groups, data: DataFile { name: file_name, sha256, rows } })
 }

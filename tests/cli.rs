@@ -72,7 +72,7 @@ fn classify_csv_and_files_and_whole_file() {
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[1][3], "threatening");
-    assert_eq!(r.headers().unwrap().len(), 9);
+    assert_eq!(r.headers().unwrap().len(), 10);
 
     let out = cg().args(["classify", "--format", "jsonl", "--whole-file"]).arg(&a).assert().success();
     let recs = jsonl(&out.get_output().stdout);
@@ -156,7 +156,8 @@ fn score_keeps_every_row_and_column() {
             "p_compliant",
             "p_threatening",
             "p_harassing",
-            "cues"
+            "cues",
+            "decided_by"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -349,4 +350,65 @@ fn bad_model_files_are_one_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot read model"));
+}
+
+#[test]
+fn text_in_another_language_is_marked_out_of_scope_in_every_format() {
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("collectguard")
+            .unwrap()
+            .args(args)
+            .write_stdin("your parcel is here\n")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(run(&["classify"]).contains("out of scope"));
+    assert!(run(&["classify", "--format", "jsonl"]).contains("\"decided_by\":\"out_of_scope\""));
+    assert!(run(&["classify", "--format", "csv"]).trim_end().ends_with(",out_of_scope"));
+    // Pinyin abuse has a cue: it is judged, not set aside.
+    let out = Command::cargo_bin("collectguard")
+        .unwrap()
+        .args(["classify", "--format", "jsonl"])
+        .write_stdin("nmsl\n")
+        .output()
+        .unwrap();
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(line.contains("\"label\":\"harassing\"") && line.contains("\"decided_by\":\"model\""), "{line}");
+}
+
+#[test]
+fn colour_highlights_the_cue_text_itself() {
+    let out = Command::cargo_bin("collectguard")
+        .unwrap()
+        .args(["classify", "--color", "always"])
+        .write_stdin("三天不还就去你单位闹\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Underline and colour, then the cue's characters, then the reset.
+    assert!(text.contains("\x1b[4m\x1b[1;31m就去你单位\x1b[0m"), "{text:?}");
+}
+
+#[test]
+fn eval_reports_per_group_calibration_and_thresholds() {
+    let out = Command::cargo_bin("collectguard")
+        .unwrap()
+        .args(["eval", "--data", "-", "--by", "kind", "--format", "json", "--show-errors"])
+        .write_stdin("text,label,kind\n明天抓你坐牢,threatening,a\n您本期账单已出,compliant,b\n你这个废物,compliant,b\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"], 3);
+    let groups: Vec<&str> =
+        v["by"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["a", "b"]);
+    assert_eq!(v["by"][1]["rows"], 2);
+    assert!(v["calibration"]["ece"].as_f64().unwrap() >= 0.0);
+    assert_eq!(v["thresholds"].as_array().unwrap().len(), 3);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["row"], 3);
+    assert_eq!(errors[0]["predicted"], "harassing");
 }

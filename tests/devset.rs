@@ -9,7 +9,7 @@ use collectguard::{Classifier, Label};
 // the figure it reaches, so a change that makes it worse fails.
 const DEV_HARD_MACRO_F1: f64 = 0.85;
 const DEV_HARD_KIND_ACCURACY: f64 = 0.70;
-const ARTICLES_COMPLIANT: f64 = 0.96;
+const ARTICLES_COMPLIANT: f64 = 0.95;
 const REVIEWS_COMPLIANT: f64 = 0.995;
 
 fn measure(c: &Classifier, path: &str) -> Option<Metrics> {
