@@ -4,6 +4,7 @@
 //! model beside the words, so it learns from data when a cue counts.
 
 use crate::cues::{CueCode, CueReport, Guard};
+use crate::negation::is_sentence_end;
 use crate::normalize::{Normalized, is_han};
 use crate::phrases::PhraseSet;
 use std::sync::LazyLock;
@@ -221,10 +222,6 @@ static WORD_SET: LazyLock<Words> = LazyLock::new(|| {
         WORDS.iter().flat_map(|(c, ws)| ws.iter().map(move |w| (*c, *w))).unzip();
     Words { set: PhraseSet::new(&phrases), classes }
 });
-
-fn is_sentence_end(c: char) -> bool {
-    matches!(c, '。' | '!' | '?' | ';' | '\n' | '！' | '？' | '；')
-}
 
 fn is_question(c: char) -> bool {
     matches!(c, '?' | '？' | '吗' | '呢')
