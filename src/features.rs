@@ -126,11 +126,11 @@ impl Vocabulary {
         }
         Ok(Vocabulary {
             index,
-            short_words: PackedTable::new(&short_words, [NONE; 2]),
+            short_words: PackedTable::with_filter(&short_words, [NONE; 2]),
             long_words,
-            bigrams: PackedTable::new(&packed, NONE),
+            bigrams: PackedTable::with_filter(&packed, NONE),
             other_bigrams,
-            trigrams: PackedTable::new(&trigrams.into_iter().collect::<Vec<_>>(), NONE),
+            trigrams: PackedTable::with_filter(&trigrams.into_iter().collect::<Vec<_>>(), NONE),
             idf,
         })
     }
