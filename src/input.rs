@@ -30,6 +30,8 @@ pub struct DecodeWarning {
 }
 
 const SNIFF: usize = 64 * 1024;
+/// Most bytes read ahead to find the first non-ASCII byte an encoding can be told from.
+const SNIFF_MAX: usize = 64 << 20;
 
 /// Decodes a byte stream to UTF-8 as it is read. Undecodable bytes become U+FFFD; each
 /// such line is reported once through `warn`.
@@ -59,18 +61,27 @@ impl<R: Read> DecodingReader<R> {
     ) -> io::Result<Self> {
         let mut input = vec![0u8; SNIFF];
         let mut filled = 0;
-        while filled < SNIFF {
-            let n = match inner.read(&mut input[filled..]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
+        let mut eof = false;
+        // Sniff 64 KiB, and go on while everything read is ASCII (a GBK export whose first
+        // rows are all ASCII must not be taken for UTF-8), up to SNIFF_MAX.
+        loop {
+            while filled < input.len() {
+                let n = match inner.read(&mut input[filled..]) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+                filled += n;
+            }
+            if eof || encoding != Encoding::Auto || input.len() >= SNIFF_MAX || !input[..filled].is_ascii() {
                 break;
             }
-            filled += n;
+            input.resize(input.len() * 2, 0);
         }
-        let eof = filled < SNIFF;
         let chosen: &'static EncodingRs = match encoding {
             Encoding::Utf8 => UTF_8,
             Encoding::Gb18030 => GB18030,
@@ -186,31 +197,38 @@ impl<R: Read> BufRead for DecodingReader<R> {
     }
 }
 
-/// Whether a sample reads as UTF-8: valid, or valid but for a few stray bytes among many
-/// well-formed multi-byte characters (a damaged UTF-8 file, not GBK; GBK text almost
-/// never forms valid UTF-8 sequences).
+/// Whether a sample reads as UTF-8, by evidence: valid; or its well-formed sequences of
+/// three and four bytes (CJK and emoji in UTF-8) are at least three per damaged spot (a
+/// run of bytes that are not UTF-8). GBK and GB18030 text forms such sequences only by
+/// chance (under one character in fifty) and breaks UTF-8 at nearly every character, so
+/// it fails; a UTF-8 file with a damaged line passes, however small.
 fn looks_utf8(sample: &[u8], complete: bool) -> bool {
     let mut rest = sample;
-    let (mut errors, mut multibyte) = (0usize, 0usize);
+    let (mut spots, mut wide) = (0usize, 0usize);
+    let mut last_bad_end: Option<usize> = None;
+    let wide_chars = |s: &str| s.chars().filter(|c| c.len_utf8() >= 3).count();
     loop {
         match std::str::from_utf8(rest) {
             Ok(s) => {
-                multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                wide += wide_chars(s);
                 break;
             }
             Err(e) => {
                 let (good, bad) = rest.split_at(e.valid_up_to());
-                multibyte +=
-                    std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                wide += std::str::from_utf8(good).map_or(0, wide_chars);
+                let at = sample.len() - bad.len();
+                // Adjacent bad bytes are one damaged spot.
+                let new_spot = !(good.is_empty() && last_bad_end == Some(at));
                 match e.error_len() {
                     Some(n) => {
-                        errors += 1;
+                        spots += usize::from(new_spot);
+                        last_bad_end = Some(at + n);
                         rest = &bad[n..];
                     }
                     // A sequence cut at the end of the sample is not an error.
                     None => {
                         if complete {
-                            errors += 1;
+                            spots += usize::from(new_spot);
                         }
                         break;
                     }
@@ -218,7 +236,7 @@ fn looks_utf8(sample: &[u8], complete: bool) -> bool {
             }
         }
     }
-    errors == 0 || errors * 20 <= multibyte
+    spots == 0 || wide >= 3 * spots
 }
 
 /// Reads lines ending in LF, CRLF or CR (the terminator is dropped), in linear time
@@ -356,6 +374,64 @@ mod tests {
         let (s, w) = decode(&b, Encoding::Auto);
         assert!(s.ends_with("\u{FFFD}还钱"), "{s}");
         assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn a_small_utf8_file_with_one_damaged_line_stays_utf8() {
+        let mut b = "您好，您的借款已逾期。\n请尽快还款。\n".as_bytes().to_vec();
+        b.extend_from_slice(b"\xFF\xFE\x80abc\n");
+        b.extend_from_slice("再不还钱，小心你的腿。\n".as_bytes());
+        let (s, w) = decode(&b, Encoding::Auto);
+        assert_eq!(
+            s,
+            "您好，您的借款已逾期。\n请尽快还款。\n\u{FFFD}\u{FFFD}\u{FFFD}abc\n再不还钱，小心你的腿。\n"
+        );
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 3);
+    }
+
+    #[test]
+    fn gbk_after_a_long_ascii_start_is_gbk() {
+        let mut b = "id,text\n".repeat(20_000).into_bytes();
+        let (gbk, _, _) = GB18030.encode("再不还钱我们就去你单位闹\n");
+        b.extend_from_slice(&gbk);
+        assert!(b.len() > SNIFF);
+        let (s, w) = decode(&b, Encoding::Auto);
+        assert!(s.ends_with("再不还钱我们就去你单位闹\n"), "{}", &s[s.len() - 40..]);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn short_gbk_is_not_taken_for_utf8() {
+        for t in ["还钱", "老赖还钱", "再不还钱我们就去你单位闹", "您好"] {
+            let (bytes, _, _) = GB18030.encode(t);
+            assert_eq!(decode(&bytes, Encoding::Auto).0, t, "{t}");
+        }
+    }
+
+    #[test]
+    fn every_corpus_message_is_told_apart_in_gbk_and_in_damaged_utf8() {
+        let corpus = std::fs::read_to_string("data/test.csv").unwrap();
+        let mut r = csv::Reader::from_reader(corpus.as_bytes());
+        let texts: Vec<String> = r.records().map(|rec| rec.unwrap()[0].to_string()).collect();
+        let mut n = 0;
+        for (i, t) in texts.iter().filter(|t| !t.is_ascii()).enumerate() {
+            let (gbk, _, unmappable) = GB18030.encode(t);
+            if !unmappable {
+                assert_eq!(decode(&gbk, Encoding::Auto).0, *t, "as GB18030: {t}");
+            }
+            // One damaged spot at a character boundary that depends on the row.
+            let cut = t.char_indices().map(|(b, _)| b).nth(i % t.chars().count()).unwrap();
+            let mut damaged = t.as_bytes()[..cut].to_vec();
+            damaged.push(0xFF);
+            damaged.extend_from_slice(&t.as_bytes()[cut..]);
+            let (s, _) = decode(&damaged, Encoding::Auto);
+            if t.chars().filter(|c| c.len_utf8() >= 3).count() >= 3 {
+                assert_eq!(s, format!("{}\u{FFFD}{}", &t[..cut], &t[cut..]), "damaged UTF-8: {t}");
+                n += 1;
+            }
+        }
+        assert!(n > 5000, "{n}");
     }
 
     #[test]

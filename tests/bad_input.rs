@@ -234,3 +234,40 @@ fn errors_go_to_stderr_never_stdout() {
     let r = run(&["no-such-command"], vec![]);
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
 }
+
+#[test]
+fn a_damaged_line_in_a_small_utf8_file_does_not_turn_the_file_into_gb18030() {
+    let mut input =
+        "您好，您的借款已逾期，请尽快处理。\n我们会再联系您。\n今天是最后期限。\n".as_bytes().to_vec();
+    input.extend_from_slice(b"\xFF\xFE\x80abc\n");
+    input.extend_from_slice("再不还钱，小心你的腿。\n".as_bytes());
+    let r = run(&["classify", "--format", "jsonl"], input);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let recs: Vec<serde_json::Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(recs.len(), 5);
+    assert_eq!(recs[0]["text"], "您好，您的借款已逾期，请尽快处理。");
+    assert_eq!(recs[3]["text"], "\u{FFFD}\u{FFFD}\u{FFFD}abc");
+    assert_eq!(recs[4]["text"], "再不还钱，小心你的腿。");
+    assert_eq!(recs[4]["label"], "threatening");
+    assert!(!r.stderr.contains("GB18030"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("warning").count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("line 4"), "{}", r.stderr);
+}
+
+#[test]
+fn gbk_rows_after_64_kib_of_ascii_are_read_as_gbk() {
+    let mut input = String::from("id,text\n");
+    for i in 0..8000 {
+        input += &format!("{i},ok fine\n");
+    }
+    let mut bytes = input.into_bytes();
+    let (gbk, _, _) = encoding_rs::GBK.encode("8000,再不还钱我们就去你单位闹\n");
+    bytes.extend_from_slice(&gbk);
+    assert!(bytes.len() > 64 * 1024);
+    let r = run(&["score", "-"], bytes);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("GB18030"), "{}", r.stderr);
+    let last = csv_rows(&r.stdout).pop().unwrap();
+    assert_eq!(&last[1], "再不还钱我们就去你单位闹");
+    assert_eq!(&last[2], "threatening");
+}
