@@ -89,6 +89,12 @@ impl<R: Read> DecodingReader<R> {
             Encoding::Utf16Be => encoding_rs::UTF_16BE,
             Encoding::Auto => match EncodingRs::for_bom(&input[..filled]) {
                 Some((e, _)) => e,
+                None if let Some(kind) = binary_kind(&input[..filled]) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("this is not text but {kind}"),
+                    ));
+                }
                 None if looks_utf8(&input[..filled], eof) => UTF_8,
                 None => GB18030,
             },
@@ -195,6 +201,27 @@ impl<R: Read> BufRead for DecodingReader<R> {
     fn consume(&mut self, amt: usize) {
         self.out_start += amt;
     }
+}
+
+/// What a sample is when it is not text: a known file signature, or NUL bytes (which no
+/// text in UTF-8 or GB18030 holds; UTF-16 text comes with a BOM, checked before this).
+fn binary_kind(sample: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook?)"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an OLE file (an .xls workbook?)"),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x1F\x8B", "a gzip file"),
+    ];
+    if let Some(&(_, kind)) = SIGNATURES.iter().find(|(sig, _)| sample.starts_with(sig)) {
+        return Some(kind);
+    }
+    // A stray NUL in a line is kept as text; a sample of some size that is one part in
+    // twenty NUL is not text.
+    let nuls = sample.iter().filter(|&&b| b == 0).count();
+    (sample.len() >= 64 && nuls * 20 >= sample.len()).then_some("binary data (NUL bytes)")
 }
 
 /// Whether a sample reads as UTF-8, by evidence: valid; or its well-formed sequences of
@@ -432,6 +459,19 @@ mod tests {
             }
         }
         assert!(n > 5000, "{n}");
+    }
+
+    #[test]
+    fn binary_input_is_refused() {
+        let start =
+            |b: &[u8]| DecodingReader::new(b, Encoding::Auto, Box::new(|_| {})).err().map(|e| e.to_string());
+        assert!(start(b"PK\x03\x04\x14\x00rest").unwrap().contains("ZIP"));
+        assert!(start(b"%PDF-1.7\n").unwrap().contains("PDF"));
+        assert!(start(&b"a\0b\0c\0".repeat(20)).unwrap().contains("NUL"));
+        assert!(start(b"abc\0def\n\0\n").is_none());
+        assert!(start("还钱\n".as_bytes()).is_none());
+        // An explicit encoding is obeyed.
+        assert!(DecodingReader::new(&b"a\0b"[..], Encoding::Utf8, Box::new(|_| {})).is_ok());
     }
 
     #[test]

@@ -271,3 +271,18 @@ fn gbk_rows_after_64_kib_of_ascii_are_read_as_gbk() {
     assert_eq!(&last[1], "再不还钱我们就去你单位闹");
     assert_eq!(&last[2], "threatening");
 }
+
+#[test]
+fn a_workbook_or_other_binary_passed_as_text_is_a_clear_error() {
+    let mut zip = b"PK\x03\x04\x14\x00\x06\x00".to_vec();
+    zip.extend(std::iter::repeat_n(0u8, 200));
+    for args in [&["score", "-"][..], &["classify"][..], &["filter"][..]] {
+        let r = run(args, zip.clone());
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains("not text") && r.stderr.contains("ZIP"), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+    let r = run(&["classify"], [b'x', 0, b'y', 0].repeat(40));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("NUL"), "{}", r.stderr);
+}
