@@ -69,10 +69,10 @@ fn corpus_is_large_balanced_and_covers_every_cue() {
     rows.extend(read("data/test.csv"));
     assert!(rows.len() >= 25_000, "{} rows", rows.len());
     // Compliant is the larger share (everyday text and text about collection are most of
-    // what a filter sees), but neither violating label is rare.
+    // what a filter sees), but neither violating label is rare: each at least a sixth.
     for label in ["compliant", "threatening", "harassing"] {
         let n = rows.iter().filter(|r| r.label == label).count();
-        assert!(n * 5 >= rows.len(), "{label}: {n} of {}", rows.len());
+        assert!(n * 6 >= rows.len(), "{label}: {n} of {}", rows.len());
         assert!(n * 5 <= rows.len() * 3, "{label}: {n} of {}", rows.len());
     }
     // Every hard group has at least 600 rows, on both sides.

@@ -6,10 +6,11 @@ use collectguard::{Classifier, Label};
 
 // The bars the README's model card reports against. Where the embedded model does not yet
 // reach the goal of the quality work (dev_hard macro-F1 0.90, every kind 0.80), the bar is
-// the figure it reaches, so a change that makes it worse fails.
-const DEV_HARD_MACRO_F1: f64 = 0.85;
+// just under the figure it reaches (0.870; 0.73 in its weakest kind), so a change that
+// makes it worse fails.
+const DEV_HARD_MACRO_F1: f64 = 0.86;
 const DEV_HARD_KIND_ACCURACY: f64 = 0.70;
-const ARTICLES_COMPLIANT: f64 = 0.95;
+const ARTICLES_COMPLIANT: f64 = 0.97;
 const REVIEWS_COMPLIANT: f64 = 0.995;
 
 fn measure(c: &Classifier, path: &str) -> Option<Metrics> {
