@@ -1,6 +1,8 @@
 //! Writing a file atomically: everything goes to a temporary file beside the target,
 //! renamed over it only at the end, so an interrupted run never leaves a
-//! complete-looking partial file.
+//! complete-looking partial file. A symbolic link is followed (its target is written);
+//! a device, FIFO or other non-regular file (`/dev/stdout`, `/dev/full`) is written
+//! directly, since renaming over it would replace the node.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -33,7 +35,8 @@ pub enum AtomicError {
 /// A file being written atomically; [`AtomicFile::commit`] puts it in place, dropping
 /// it removes the temporary file.
 pub struct AtomicFile {
-    tmp: tempfile::NamedTempFile,
+    /// The temporary file, or None when writing directly to a non-regular file.
+    tmp: Option<tempfile::NamedTempFile>,
     out: BufWriter<File>,
     path: PathBuf,
 }
@@ -41,6 +44,24 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `path`.
     pub fn create(path: &Path) -> Result<Self, AtomicError> {
+        // Through a symbolic link to what it points at.
+        let resolved = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)
+                .map_err(|source| AtomicError::Write { path: path.to_path_buf(), source })?,
+            _ => path.to_path_buf(),
+        };
+        let path = resolved.as_path();
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|source| AtomicError::Write { path: path.to_path_buf(), source })?;
+            return Ok(AtomicFile {
+                tmp: None,
+                out: BufWriter::with_capacity(BUFFER, file),
+                path: path.to_path_buf(),
+            });
+        }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let create = |source| AtomicError::Create { dir: dir.to_path_buf(), source };
         let tmp = tempfile::Builder::new()
@@ -56,7 +77,7 @@ impl AtomicFile {
             tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(create)?;
         }
         let out = BufWriter::with_capacity(BUFFER, tmp.reopen().map_err(create)?);
-        Ok(AtomicFile { tmp, out, path: path.to_path_buf() })
+        Ok(AtomicFile { tmp: Some(tmp), out, path: path.to_path_buf() })
     }
 
     /// The target path.
@@ -70,7 +91,9 @@ impl AtomicFile {
         let fail = |source| AtomicError::Write { path: path.clone(), source };
         self.out.flush().map_err(fail)?;
         drop(self.out);
-        self.tmp.persist(&self.path).map_err(|e| fail(e.error))?;
+        if let Some(tmp) = self.tmp {
+            tmp.persist(&self.path).map_err(|e| fail(e.error))?;
+        }
         Ok(())
     }
 }

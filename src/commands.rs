@@ -175,6 +175,16 @@ fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
 
 pub fn train(a: TrainArgs) -> Result<ExitCode> {
     let params = a.params().check()?;
+    if a.common.model.is_some() {
+        bail!(
+            "train makes a model and reads none: --model does not apply here (the new model goes to --out)"
+        );
+    }
+    for input in a.data.iter().chain(&a.test) {
+        if same_file(input, &a.out) {
+            bail!("refusing to overwrite the training or test data {} with the model", input.display());
+        }
+    }
     set_threads(&a.common)?;
     let notify = notices();
     let (mut examples, mut files) = (Vec::new(), Vec::new());

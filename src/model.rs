@@ -4,6 +4,7 @@
 use crate::features::{SparseVec, Vocabulary, VocabularyError, sublinear_tf};
 use crate::label::{Label, Scores};
 use serde::{Deserialize, Serialize};
+use std::io;
 use std::path::Path;
 
 /// The `format` field of a model file.
@@ -17,6 +18,9 @@ pub const ANALYZER: &str = "nfkc+t2s+desep/jieba-words-nohmm+negation-scope+han-
 fn one() -> f64 {
     1.0
 }
+
+/// Largest model file `Model::load` reads (the default model is about 1.5 MB).
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
 /// The model file as stored on disk (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,8 +240,19 @@ impl Model {
 
     /// Reads, parses and checks the model file at `path`.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes =
-            std::fs::read(path).map_err(|error| ModelError::Read { path: path.to_path_buf(), error })?;
+        let read = |error| ModelError::Read { path: path.to_path_buf(), error };
+        let meta = std::fs::metadata(path).map_err(read)?;
+        // Not a device that reads forever (/dev/zero), nor a file no model is as large as.
+        if !meta.is_file() {
+            return Err(read(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")));
+        }
+        if meta.len() > MAX_MODEL_BYTES {
+            return Err(read(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} bytes, more than a model file can be ({MAX_MODEL_BYTES})", meta.len()),
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(read)?;
         Self::from_json(&bytes).map_err(|e| ModelError::File { path: path.to_path_buf(), error: Box::new(e) })
     }
 

@@ -286,3 +286,48 @@ fn a_workbook_or_other_binary_passed_as_text_is_a_clear_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("NUL"), "{}", r.stderr);
 }
+
+#[test]
+fn train_refuses_to_overwrite_its_data_and_rejects_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("my.csv");
+    std::fs::write(&data, "text,label\n你好,compliant\n").unwrap();
+    let d = data.to_str().unwrap();
+    let r = run(&["train", "--data", d, "--out", d], vec![]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("refusing to overwrite"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&data).unwrap(), "text,label\n你好,compliant\n");
+    let out = dir.path().join("m.json");
+    let r = run(&["train", "--data", d, "--out", out.to_str().unwrap(), "--model", "x.json"], vec![]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--model does not apply"), "{}", r.stderr);
+}
+
+#[test]
+fn a_model_that_is_not_a_regular_file_is_refused() {
+    let r = run(&["classify", "--model", "/dev/zero"], "你好\n".as_bytes().to_vec());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn score_writes_through_a_link_and_into_devices_without_replacing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,text\n1,明天抓你坐牢\n").unwrap();
+    let target = dir.path().join("real.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let r = run(&["score", input.to_str().unwrap(), "-o", link.to_str().unwrap()], vec![]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&target).unwrap().contains("threatening"));
+    // A full device: a write error, exit 2, and the device is still a device.
+    if std::path::Path::new("/dev/full").exists() {
+        let r = run(&["score", input.to_str().unwrap(), "-o", "/dev/full"], vec![]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(!std::fs::metadata("/dev/full").unwrap().is_file());
+    }
+}
