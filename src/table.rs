@@ -70,9 +70,11 @@ pub enum TableError {
     },
     /// A row's field count differs from the header's (and the table is not flexible).
     #[error(
-        "{input}: row {row} (line {line}) has {len} fields but the header has {expected}; fix the file or pass --flexible"
+        "{input}: row {row} (line {line}) has {len} fields but the header has {expected}; fix the file{hint}"
     )]
     Ragged {
+        /// What else can be done (`, or pass --flexible` where the command has it).
+        hint: &'static str,
         /// The input's name.
         input: String,
         /// The row number (`?` if unknown).
@@ -105,9 +107,18 @@ pub enum TableError {
 }
 
 impl TableError {
+    /// The error for a command that has no `--flexible`.
+    fn without_flexible(mut self) -> Self {
+        if let TableError::Ragged { hint, .. } = &mut self {
+            *hint = "";
+        }
+        self
+    }
+
     fn csv(input: &str, e: csv::Error) -> Self {
         if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
             return TableError::Ragged {
+                hint: ", or pass --flexible",
                 input: input.to_string(),
                 row: pos.as_ref().map_or(String::from("?"), |p| p.record().to_string()),
                 line: pos.as_ref().map_or(String::from("?"), |p| p.line().to_string()),
@@ -242,7 +253,7 @@ pub fn read_labelled(
     let mut examples = Vec::new();
     let mut groups = gcol.map(|_| Vec::new());
     for (i, rec) in table.rows().enumerate() {
-        let rec = rec?;
+        let rec = rec.map_err(TableError::without_flexible)?;
         let label: Label = rec.get(lcol).unwrap_or("").parse().map_err(|error| TableError::BadLabel {
             input: name.clone(),
             row: i + 1,

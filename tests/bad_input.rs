@@ -331,3 +331,13 @@ fn score_writes_through_a_link_and_into_devices_without_replacing_them() {
         assert!(!std::fs::metadata("/dev/full").unwrap().is_file());
     }
 }
+
+#[test]
+fn eval_and_train_do_not_suggest_an_option_they_lack() {
+    let ragged = "text,label\n你好,compliant\n坏,compliant,x\n".as_bytes().to_vec();
+    let r = run(&["eval", "--data", "-"], ragged.clone());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("row 2 (line 3)") && !r.stderr.contains("--flexible"), "{}", r.stderr);
+    let r = run(&["score", "-"], ragged);
+    assert!(r.stderr.contains("--flexible"), "{}", r.stderr);
+}
