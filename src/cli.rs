@@ -155,6 +155,12 @@ pub struct TrainArgs {
     /// Held-out CSV to report on at the end (recorded in the model).
     #[arg(long, value_name = "CSV")]
     pub test: Option<PathBuf>,
+    /// The message column (default: picked by name, as `score` picks it).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The label column.
+    #[arg(long, value_name = "NAME", default_value = "label")]
+    pub label_column: String,
     #[arg(long, default_value_t = TrainParams::default().seed)]
     pub seed: u64,
     #[arg(long, default_value_t = TrainParams::default().alpha)]

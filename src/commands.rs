@@ -189,7 +189,14 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     let notify = notices();
     let (mut examples, mut files) = (Vec::new(), Vec::new());
     for path in &a.data {
-        let labelled = read_labelled(path, None, "label", None, a.common.encoding(), &notify)?;
+        let labelled = read_labelled(
+            path,
+            a.text_column.as_deref(),
+            &a.label_column,
+            None,
+            a.common.encoding(),
+            &notify,
+        )?;
         eprintln!("collectguard: {}: {} labelled messages", source::name(path), labelled.examples.len());
         examples.extend(labelled.examples);
         files.push(labelled.data);
@@ -209,7 +216,14 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     spinner.iter().for_each(|p| p.finish_and_clear());
     let mut file = fitted.file;
     if let Some(test) = &a.test {
-        let held_out = read_labelled(test, None, "label", None, a.common.encoding(), &notify)?;
+        let held_out = read_labelled(
+            test,
+            a.text_column.as_deref(),
+            &a.label_column,
+            None,
+            a.common.encoding(),
+            &notify,
+        )?;
         let classifier = Classifier::new(Model::from_file(file.clone())?);
         let verdicts = classify_all(&held_out.examples, |e| classifier.classify(&e.text));
         let m = eval::metrics(held_out.examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));

@@ -86,15 +86,13 @@ pub enum TableError {
         /// Fields in the header.
         expected: u64,
     },
-    /// A row's label is not one of the three.
-    #[error("{input}: row {row}: {error}")]
+    /// Rows whose label is not one of the three (all of them, in order).
+    #[error("{input}: {} row(s) with a bad label: {}", bad.len(), bad.iter().map(|(row, e)| format!("row {row}: {e}")).collect::<Vec<_>>().join("; "))]
     BadLabel {
         /// The input's name.
         input: String,
-        /// 1-based row number, header excluded.
-        row: usize,
-        /// What is wrong with it.
-        error: LabelError,
+        /// 1-based row numbers (header excluded) and what is wrong with each.
+        bad: Vec<(usize, LabelError)>,
     },
     /// Any other CSV error.
     #[error("{input}: {error}")]
@@ -252,17 +250,23 @@ pub fn read_labelled(
     let gcol = group_column.map(|g| table.named_column(g, "grouping")).transpose()?;
     let mut examples = Vec::new();
     let mut groups = gcol.map(|_| Vec::new());
+    let mut bad = Vec::new();
     for (i, rec) in table.rows().enumerate() {
         let rec = rec.map_err(TableError::without_flexible)?;
-        let label: Label = rec.get(lcol).unwrap_or("").parse().map_err(|error| TableError::BadLabel {
-            input: name.clone(),
-            row: i + 1,
-            error,
-        })?;
+        let label: Label = match rec.get(lcol).unwrap_or("").parse() {
+            Ok(l) => l,
+            Err(error) => {
+                bad.push((i + 1, error));
+                continue;
+            }
+        };
         examples.push(Example { text: rec.get(tcol).unwrap_or("").to_string(), label });
         if let (Some(g), Some(c)) = (groups.as_mut(), gcol) {
             g.push(rec.get(c).unwrap_or("").to_string());
         }
+    }
+    if !bad.is_empty() {
+        return Err(TableError::BadLabel { input: name, bad });
     }
     let file_name = path.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
     let rows = examples.len();

@@ -310,6 +310,13 @@ impl ValidParams {
             p.min_df,
             features.len()
         ));
+        if n < SMALL_DATA || features.len() < SMALL_VOCABULARY {
+            progress(&format!(
+                "warning: {n} messages and {} features are too few for a model that generalises \
+                 (a useful one needs thousands of messages); it is fitted, but expect little of it",
+                features.len()
+            ));
+        }
         let vocab = Vocabulary::new(&features, idf.clone())?;
 
         let order = shuffled(n, p.seed);
@@ -342,11 +349,16 @@ impl ValidParams {
                 (ix.iter().map(|&r| rows[r].clone()).collect(), ix.iter().map(|&r| y[r]).collect())
             };
             let ((fit_x, fit_y), (cal_x, cal_y)) = (pick(&kept), pick(&held));
-            let (w, b, _) = solve(solver, &fit_x, &fit_y, d, p, &|_| {})?;
-            let logits: Vec<[f64; 3]> = cal_x.iter().map(|x| logits(&w, b, x)).collect();
-            let t = fit_temperature(&logits, &cal_y);
-            progress(&format!("temperature {t:.4} (fitted on {} held-out rows)", cal_y.len()));
-            t
+            if (0..3).any(|c| !fit_y.contains(&c)) || cal_y.len() < 3 {
+                progress("no temperature fitted: too few rows to hold some out with every label left");
+                1.0
+            } else {
+                let (w, b, _) = solve(solver, &fit_x, &fit_y, d, p, &|_| {})?;
+                let logits: Vec<[f64; 3]> = cal_x.iter().map(|x| logits(&w, b, x)).collect();
+                let t = fit_temperature(&logits, &cal_y);
+                progress(&format!("temperature {t:.4} (fitted on {} held-out rows)", cal_y.len()));
+                t
+            }
         } else {
             1.0
         };
@@ -387,6 +399,11 @@ impl ValidParams {
         })
     }
 }
+
+/// Below this many messages, or this many features, `fit` warns that the model will not
+/// generalise.
+const SMALL_DATA: usize = 500;
+const SMALL_VOCABULARY: usize = 200;
 
 /// Every how-many-th row (of the shuffled order) the calibration fit holds out.
 const CALIBRATION_FOLD: usize = 5;

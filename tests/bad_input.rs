@@ -341,3 +341,23 @@ fn eval_and_train_do_not_suggest_an_option_they_lack() {
     let r = run(&["score", "-"], ragged);
     assert!(r.stderr.contains("--flexible"), "{}", r.stderr);
 }
+
+#[test]
+fn train_reports_every_bad_label_takes_column_names_and_warns_on_tiny_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    let out = out.to_str().unwrap();
+    let r = run(
+        &["train", "--data", "-", "--out", out],
+        "text,label\n你好,compliant\nxx,bogus\n还钱,harassing\nyy,worse\n".as_bytes().to_vec(),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("row 2:") && r.stderr.contains("row 4:"), "{}", r.stderr);
+    let r = run(
+        &["train", "--data", "-", "--out", out, "--text-column", "msg", "--label-column", "lab"],
+        "msg,lab\n你好,compliant\n还钱,harassing\n抓你,threatening\n".as_bytes().to_vec(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning:") && r.stderr.contains("too few"), "{}", r.stderr);
+    assert!(std::path::Path::new(out).exists());
+}
