@@ -187,16 +187,12 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     }
     set_threads(&a.common)?;
     let notify = notices();
+    let read = |path: &Path| {
+        read_labelled(path, a.text_column.as_deref(), &a.label_column, None, a.common.encoding(), &notify)
+    };
     let (mut examples, mut files) = (Vec::new(), Vec::new());
     for path in &a.data {
-        let labelled = read_labelled(
-            path,
-            a.text_column.as_deref(),
-            &a.label_column,
-            None,
-            a.common.encoding(),
-            &notify,
-        )?;
+        let labelled = read(path)?;
         eprintln!("collectguard: {}: {} labelled messages", source::name(path), labelled.examples.len());
         examples.extend(labelled.examples);
         files.push(labelled.data);
@@ -216,14 +212,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     spinner.iter().for_each(|p| p.finish_and_clear());
     let mut file = fitted.file;
     if let Some(test) = &a.test {
-        let held_out = read_labelled(
-            test,
-            a.text_column.as_deref(),
-            &a.label_column,
-            None,
-            a.common.encoding(),
-            &notify,
-        )?;
+        let held_out = read(test)?;
         let classifier = Classifier::new(Model::from_file(file.clone())?);
         let verdicts = classify_all(&held_out.examples, |e| classifier.classify(&e.text));
         let m = eval::metrics(held_out.examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
