@@ -230,6 +230,19 @@ fn is_question(c: char) -> bool {
 /// Byte ranges of `original` inside quotation marks (“…”, ‘…’, 「…」, 『…』, "…").
 fn quoted(original: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    // Most messages quote nothing: a byte scan for '"' and the opening CJK quotes
+    // (“ ‘ are E2 80 9C / 98, 「 『 are E3 80 8C / 8E) settles them.
+    let b = original.as_bytes();
+    let opens = memchr::memchr3_iter(b'"', 0xE2, 0xE3, b).any(|i| {
+        b[i] == b'"'
+            || matches!(
+                (b[i], b.get(i + 1..i + 3)),
+                (0xE2, Some([0x80, 0x9C | 0x98])) | (0xE3, Some([0x80, 0x8C | 0x8E]))
+            )
+    });
+    if !opens {
+        return out;
+    }
     let mut open: Option<(char, usize)> = None;
     for (i, c) in original.char_indices() {
         let close = match open {
