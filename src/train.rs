@@ -509,13 +509,7 @@ fn convergence(
     let mut grad_b = [0.0f64; 3];
     let mut loss = 0.0;
     for (x, &label) in rows.iter().zip(y) {
-        let mut z = b;
-        for (&i, &v) in x.indices.iter().zip(&x.values) {
-            for c in 0..3 {
-                z[c] += w[i as usize][c] * v;
-            }
-        }
-        let p = crate::model::softmax(z);
+        let p = crate::model::softmax(logits(w, b, x));
         loss -= p[label].max(f64::MIN_POSITIVE).ln();
         for c in 0..3 {
             let diff = p[c] - if c == label { 1.0 } else { 0.0 };
