@@ -3,10 +3,11 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use collectguard::Label;
 use collectguard::input::Encoding;
 use collectguard::output::Format;
+use collectguard::settings::{Overrides, Settings, SettingsError};
 use collectguard::train::{Solver, TrainParams};
+use collectguard::{CueCode, Label};
 use std::path::PathBuf;
 
 // The whole command line.
@@ -36,6 +37,92 @@ pub enum Command {
     Eval(EvalArgs),
     /// Show the evidence behind one verdict: the model's strongest features and the cues.
     Explain(ExplainArgs),
+    /// Check lexicon files, or print the built-in lexicon.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+    /// Print the effective settings (collectguard.toml and the command line).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+// `collectguard lexicon ...`.
+#[derive(Subcommand)]
+pub enum LexiconCommand {
+    /// Validate lexicon files: counts per code, repeats, shadowed patterns, rewrites by normalisation.
+    Check(LexiconCheckArgs),
+    /// Print the built-in lexicon in the lexicon file format.
+    Show,
+}
+
+#[derive(Args)]
+pub struct LexiconCheckArgs {
+    /// Lexicon files (pattern, code, label, note; tab-separated).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Check the files alone, not merged with the built-in lexicon.
+    #[arg(long)]
+    pub no_default_lexicon: bool,
+}
+
+// `collectguard config ...`.
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Print the settings in effect, as a settings file.
+    Show(ConfigShowArgs),
+}
+
+#[derive(Args)]
+pub struct ConfigShowArgs {
+    #[command(flatten)]
+    pub cues: CueArgs,
+}
+
+// Lexicon, allow-list and cue-code options, also read from collectguard.toml.
+#[derive(Args, Clone, Default)]
+pub struct CueArgs {
+    /// Extra cue patterns, in the format of data/cues.tsv (pattern, code, label, note); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Vec<PathBuf>,
+    /// Use only the --lexicon files, not the built-in patterns.
+    #[arg(long)]
+    pub no_default_lexicon: bool,
+    /// Phrases (one per line) that are never cues and that the model does not see; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub allow: Vec<PathBuf>,
+    /// Switch a cue code off: its matches and their effect on the label go; repeatable.
+    #[arg(long = "ignore-code", value_name = "CODE")]
+    pub ignore_codes: Vec<CueCode>,
+    /// Only these cue codes count (comma-separated, e.g. T1,T2,H1).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub only_codes: Option<Vec<CueCode>>,
+    /// Settings file (default: collectguard.toml in the working directory, if there is one).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not read collectguard.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+impl CueArgs {
+    /// The settings file's values (if any) with these flags laid over them.
+    pub fn settings(&self) -> Result<Settings, SettingsError> {
+        let file = match (&self.config, self.no_config) {
+            (Some(path), _) => Some(path.clone()),
+            (None, false) => Settings::find_in(std::path::Path::new(".")),
+            (None, true) => None,
+        };
+        let base = match file {
+            Some(path) => Settings::load(&path)?,
+            None => Settings::default(),
+        };
+        Ok(base.apply(Overrides {
+            no_default_lexicon: self.no_default_lexicon,
+            lexicon: self.lexicon.clone(),
+            allow: self.allow.clone(),
+            ignore_codes: self.ignore_codes.clone(),
+            only_codes: self.only_codes.clone(),
+        }))
+    }
 }
 
 // Options every command takes.
@@ -102,6 +189,8 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub whole_file: bool,
     #[command(flatten)]
+    pub cues: CueArgs,
+    #[command(flatten)]
     pub common: Common,
 }
 
@@ -118,6 +207,8 @@ pub struct ScoreArgs {
     /// Keep rows whose field count differs from the header instead of failing.
     #[arg(long)]
     pub flexible: bool,
+    #[command(flatten)]
+    pub cues: CueArgs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -140,6 +231,8 @@ pub struct FilterArgs {
     pub count: bool,
     #[arg(long, default_value = "text", value_parser = formats(&["text", "jsonl"]))]
     pub format: Format,
+    #[command(flatten)]
+    pub cues: CueArgs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -242,6 +335,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub show_errors: bool,
     #[command(flatten)]
+    pub cues: CueArgs,
+    #[command(flatten)]
     pub common: Common,
 }
 
@@ -254,6 +349,8 @@ pub struct ExplainArgs {
     /// How many features to show per label in text output.
     #[arg(long, default_value_t = 8)]
     pub top: usize,
+    #[command(flatten)]
+    pub cues: CueArgs,
     #[command(flatten)]
     pub common: Common,
 }

@@ -1,7 +1,8 @@
 //! One function per command, each a short sequence of library calls.
 
 use crate::cli::{
-    ClassifyArgs, ColorChoice, Common, EvalArgs, ExplainArgs, FilterArgs, ScoreArgs, TrainArgs,
+    ClassifyArgs, ColorChoice, Common, ConfigCommand, CueArgs, EvalArgs, ExplainArgs, FilterArgs,
+    LexiconCommand, ScoreArgs, TrainArgs,
 };
 use anyhow::{Context, Result, bail};
 use collectguard::atomic::{self, AtomicFile};
@@ -41,13 +42,14 @@ fn set_threads(common: &Common) -> Result<()> {
     Ok(())
 }
 
-fn load_classifier(common: &Common) -> Result<Classifier> {
+fn load_classifier(common: &Common, cues: &CueArgs) -> Result<Classifier> {
     set_threads(common)?;
+    let settings = cues.settings()?;
     let model = match &common.model {
         Some(p) => Model::load(p)?,
         None => Model::from_json(collectguard::DEFAULT_MODEL).context("embedded default model")?,
     };
-    Ok(Classifier::new(model))
+    Ok(settings.classifier(model, &notices())?)
 }
 
 fn inputs(files: &[PathBuf]) -> Vec<PathBuf> {
@@ -96,14 +98,14 @@ fn print_verdicts(
 }
 
 pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common)?;
+    let classifier = load_classifier(&a.common, &a.cues)?;
     let mut printer = Printer::new(a.format, stdout(), use_color(a.color))?;
     print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn filter(a: FilterArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common)?;
+    let classifier = load_classifier(&a.common, &a.cues)?;
     if !(0.0..=1.0).contains(&a.min_confidence) {
         bail!("--min-confidence must be between 0 and 1");
     }
@@ -127,7 +129,7 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     if a.output.as_ref().is_some_and(|out| input != "-" && same_file(&a.input, out)) {
         bail!("refusing to overwrite the input {input} with the output");
     }
-    let classifier = load_classifier(&a.common)?;
+    let classifier = load_classifier(&a.common, &a.cues)?;
     let notify = notices();
     let reader = source::open(&a.input, a.common.encoding(), &notify)?;
     let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible };
@@ -228,7 +230,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
 }
 
 pub fn eval(a: EvalArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common)?;
+    let classifier = load_classifier(&a.common, &a.cues)?;
     let labelled = read_labelled(
         &a.data,
         a.text_column.as_deref(),
@@ -257,7 +259,7 @@ pub fn eval(a: EvalArgs) -> Result<ExitCode> {
 }
 
 pub fn explain(a: ExplainArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common)?;
+    let classifier = load_classifier(&a.common, &a.cues)?;
     let text = match a.text.as_deref() {
         Some(t) if t != "-" => t.to_string(),
         _ => source::read_to_string(Path::new("-"), a.common.encoding(), &notices())?
@@ -270,6 +272,43 @@ pub fn explain(a: ExplainArgs) -> Result<ExitCode> {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&ex)?)?,
         _ => ex.write_text(&mut out, a.top)?,
     }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lexicon(c: LexiconCommand) -> Result<ExitCode> {
+    let mut out = stdout();
+    match c {
+        LexiconCommand::Show => out.write_all(collectguard::cues::LEXICON.as_bytes())?,
+        LexiconCommand::Check(a) => {
+            let notify = notices();
+            let mut builder = collectguard::Lexicon::builder();
+            if !a.no_default_lexicon {
+                builder.builtin();
+            }
+            let mut names = Vec::new();
+            for path in &a.files {
+                let text = source::read_to_string(path, collectguard::input::Encoding::Auto, &notify)?;
+                let name = path.display().to_string();
+                builder.add(&name, &text);
+                names.push(name);
+            }
+            collectguard::cues::check::check(&builder, &names).write_text(&mut out)?;
+            out.flush()?;
+            builder.build()?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn config(c: ConfigCommand) -> Result<ExitCode> {
+    let ConfigCommand::Show(a) = c;
+    let settings = a.cues.settings()?;
+    // The files must load as they would for a command.
+    settings.load_files(&notices())?;
+    let mut out = stdout();
+    out.write_all(settings.to_toml().as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,10 +7,12 @@ use crate::normalize::{Normalized, Span};
 use crate::phrases::PhraseSet;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
+pub mod check;
 mod codes;
 
-pub use codes::{CueCode, CueCodeError};
+pub use codes::{CodeSet, CueCode, CueCodeError};
 
 /// The lexicon compiled into the binary.
 pub const LEXICON: &str = include_str!("../data/cues.tsv");
@@ -87,62 +89,97 @@ pub(crate) const DESCRIBERS: &[&str] = &[
     "遭催收",
 ];
 
-/// Errors parsing a lexicon; `line` is 1-based.
+/// What is wrong with one lexicon line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LexiconError {
+pub enum LexiconProblem {
     /// Fewer than three tab-separated columns.
-    #[error("line {line}: expected pattern, code, label, note")]
-    Columns {
-        /// The line.
-        line: usize,
-    },
+    #[error("expected pattern, code, label and note separated by tabs")]
+    Columns,
     /// The code column is not a cue code.
-    #[error("line {line}: {error}")]
-    Code {
-        /// The line.
-        line: usize,
-        /// What is wrong with the code.
-        error: CueCodeError,
-    },
+    #[error("{0}")]
+    Code(CueCodeError),
     /// The label column is not a label.
-    #[error("line {line}: {error}")]
-    Label {
-        /// The line.
-        line: usize,
-        /// What is wrong with the label.
-        error: LabelError,
-    },
+    #[error("{0}")]
+    Label(LabelError),
     /// The label is not the code's label.
-    #[error("line {line}: code {code} is {} not {label}", code.label())]
+    #[error("code {code} is {} not {label}", code.label())]
     WrongLabel {
-        /// The line.
-        line: usize,
         /// The code given.
         code: CueCode,
         /// The label given.
         label: Label,
     },
-    /// An empty pattern, an empty part around `…`, or more than one `…`.
-    #[error("line {line}: bad pattern {pattern:?}")]
-    Pattern {
-        /// The line.
-        line: usize,
-        /// The pattern.
-        pattern: String,
-    },
+    /// An empty pattern.
+    #[error("empty pattern")]
+    Empty,
+    /// An empty part around `…`, or more than one `…`.
+    #[error("bad gap pattern {0:?}: write first…second, one … with text on both sides")]
+    Gap(String),
+    /// A pattern (or one part of it) that normalises to nothing: no letter, digit or
+    /// Chinese character, only spaces, punctuation or separators.
+    #[error("pattern {0:?} normalises to nothing: it has no letter, digit, Chinese character or emoji")]
+    NormalisesToNothing(String),
+}
+
+/// An error in a lexicon file: the file, its 1-based line and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {problem}")]
+pub struct LexiconError {
+    /// The file (`builtin` for the embedded lexicon).
+    pub file: String,
+    /// The line.
+    pub line: usize,
+    /// What is wrong.
+    pub problem: LexiconProblem,
+}
+
+/// Every error found in the lexicon files, one per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct LexiconErrors(pub Vec<LexiconError>);
+
+/// A line that is accepted but probably not what was meant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {pattern} ({code}) repeats {first_file}:{first_line}; the repeat is ignored")]
+pub struct Duplicate {
+    /// The file of the repeat.
+    pub file: String,
+    /// Its line.
+    pub line: usize,
+    /// The pattern as written there.
+    pub pattern: String,
+    /// Its code.
+    pub code: CueCode,
+    /// Where the pattern first appeared.
+    pub first_file: String,
+    /// Its line there.
+    pub first_line: usize,
 }
 
 /// One lexicon entry: a literal, or `first…second` with at most [`MAX_GAP`] characters between.
 #[derive(Debug, Clone)]
 pub struct Cue {
-    /// The pattern as written in the lexicon (normalised form, `A…B` for a gap).
+    /// The pattern as written in its file (`A…B` for a gap).
     pub pattern: String,
+    /// The pattern as matched: each part normalised.
+    pub normalised: String,
     /// Its category.
     pub code: CueCode,
     /// The lexicon's note on the entry.
     pub note: String,
+    /// The file it came from (`builtin` for the embedded lexicon).
+    pub source: Arc<str>,
+    /// Its 1-based line there.
+    pub line: usize,
     first: String,
     second: Option<String>,
+}
+
+impl Cue {
+    /// True for a gap pattern `A…B`.
+    pub fn is_gap(&self) -> bool {
+        self.second.is_some()
+    }
 }
 
 /// A cue found in a message. Spans point into the original text: `start..end` in
@@ -158,6 +195,8 @@ pub struct CueMatch {
     #[serde(flatten)]
     /// Where it matched in the original text.
     pub span: Span,
+    /// The lexicon file the pattern came from (`builtin` for the embedded lexicon).
+    pub source: Arc<str>,
 }
 
 /// Why a cue that matched does not count.
@@ -252,43 +291,29 @@ impl Lexicon {
         Self::parse(LEXICON).expect("embedded lexicon is checked by tests")
     }
 
-    /// Parses `pattern<TAB>code<TAB>label<TAB>note` lines; `#` starts a comment line.
-    pub fn parse(tsv: &str) -> Result<Self, LexiconError> {
-        let mut cues = Vec::new();
-        for (n, line) in tsv.lines().enumerate() {
-            let line = line.trim_end_matches('\r');
-            if line.trim().is_empty() || line.starts_with('#') || (n == 0 && line.starts_with("pattern\t")) {
-                continue;
-            }
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() < 3 {
-                return Err(LexiconError::Columns { line: n + 1 });
-            }
-            let code: CueCode = cols[1].parse().map_err(|error| LexiconError::Code { line: n + 1, error })?;
-            let label: Label = cols[2].parse().map_err(|error| LexiconError::Label { line: n + 1, error })?;
-            if label != code.label() {
-                return Err(LexiconError::WrongLabel { line: n + 1, code, label });
-            }
-            let pattern = cols[0].trim().to_string();
-            let mut split = pattern.split('…');
-            let first = split.next().unwrap_or_default().to_string();
-            let second = split.next().map(str::to_string);
-            if first.is_empty() || second.as_deref() == Some("") || split.next().is_some() {
-                return Err(LexiconError::Pattern { line: n + 1, pattern });
-            }
-            let note = cols.get(3).unwrap_or(&"").to_string();
-            cues.push(Cue { pattern, code, note, first, second });
-        }
+    /// Parses one lexicon file's text as the built-in lexicon: see [`LexiconBuilder::add`].
+    pub fn parse(tsv: &str) -> Result<Self, LexiconErrors> {
+        let mut builder = LexiconBuilder::new();
+        builder.add(BUILTIN, tsv);
+        builder.build().map(|(lexicon, _)| lexicon)
+    }
+
+    /// A builder starting from no patterns.
+    pub fn builder() -> LexiconBuilder {
+        LexiconBuilder::new()
+    }
+
+    fn compile(cues: Vec<Cue>) -> Self {
         let firsts = PhraseParts::new(cues.iter().enumerate().map(|(ci, c)| (c.first.as_str(), ci)));
         let seconds =
             PhraseParts::new(cues.iter().enumerate().filter_map(|(ci, c)| Some((c.second.as_deref()?, ci))));
-        Ok(Lexicon {
+        Lexicon {
             cues,
             firsts,
             seconds,
             negators: PhraseSet::new(&NEGATORS),
             describers: PhraseSet::new(DESCRIBERS),
-        })
+        }
     }
 
     /// Every entry, in lexicon order.
@@ -374,6 +399,7 @@ impl Lexicon {
                 label: code.label(),
                 pattern: cue.pattern.clone(),
                 span: norm.span(original, s..e),
+                source: cue.source.clone(),
             };
             let guard = self.guard(text, s, e);
             report.found.push((code, s, e, guard));
@@ -403,6 +429,130 @@ impl Lexicon {
     }
 }
 
+/// The name of the embedded lexicon as a source.
+pub const BUILTIN: &str = "builtin";
+
+/// Collects lexicon files into one [`Lexicon`]: patterns normalised as messages are (so a
+/// pattern in traditional characters or full-width letters matches every disguise), every
+/// bad line reported, repeats of a pattern with the same code kept once.
+#[derive(Default)]
+pub struct LexiconBuilder {
+    cues: Vec<Cue>,
+    errors: Vec<LexiconError>,
+    duplicates: Vec<Duplicate>,
+    seen: HashMap<(String, CueCode), usize>,
+}
+
+impl LexiconBuilder {
+    /// No patterns yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the embedded lexicon (source `builtin`).
+    pub fn builtin(&mut self) -> &mut Self {
+        self.add(BUILTIN, LEXICON)
+    }
+
+    /// Adds the `pattern<TAB>code<TAB>label<TAB>note` lines of `tsv`, read from `file`;
+    /// `#` starts a comment line and a first line starting `pattern<TAB>` is a header.
+    /// Bad lines are kept for [`LexiconBuilder::build`] to report.
+    pub fn add(&mut self, file: &str, tsv: &str) -> &mut Self {
+        let source: Arc<str> = Arc::from(file);
+        let tsv = tsv.strip_prefix('\u{feff}').unwrap_or(tsv);
+        for (n, line) in tsv.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') || (n == 0 && line.starts_with("pattern\t")) {
+                continue;
+            }
+            match parse_line(line) {
+                Ok((pattern, normalised, code, note)) => {
+                    let mut parts = normalised.split('…');
+                    let first = parts.next().unwrap_or_default().to_string();
+                    let second = parts.next().map(str::to_string);
+                    if let Some(&ci) = self.seen.get(&(normalised.clone(), code)) {
+                        let first = &self.cues[ci];
+                        self.duplicates.push(Duplicate {
+                            file: file.to_string(),
+                            line: n + 1,
+                            pattern,
+                            code,
+                            first_file: first.source.to_string(),
+                            first_line: first.line,
+                        });
+                        continue;
+                    }
+                    self.seen.insert((normalised.clone(), code), self.cues.len());
+                    let source = source.clone();
+                    self.cues.push(Cue {
+                        pattern,
+                        normalised,
+                        code,
+                        note,
+                        source,
+                        line: n + 1,
+                        first,
+                        second,
+                    });
+                }
+                Err(problem) => {
+                    self.errors.push(LexiconError { file: file.to_string(), line: n + 1, problem })
+                }
+            }
+        }
+        self
+    }
+
+    /// The entries added so far, in order.
+    pub fn cues(&self) -> &[Cue] {
+        &self.cues
+    }
+
+    /// The repeats found so far (each ignored).
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
+    }
+
+    /// The lexicon, with the repeats that were ignored; or every bad line.
+    pub fn build(self) -> Result<(Lexicon, Vec<Duplicate>), LexiconErrors> {
+        if !self.errors.is_empty() {
+            return Err(LexiconErrors(self.errors));
+        }
+        Ok((Lexicon::compile(self.cues), self.duplicates))
+    }
+}
+
+/// One lexicon line: the pattern as written and normalised, its code and note.
+fn parse_line(line: &str) -> Result<(String, String, CueCode, String), LexiconProblem> {
+    let cols: Vec<&str> = line.split('\t').collect();
+    if cols.len() < 3 {
+        return Err(LexiconProblem::Columns);
+    }
+    let code: CueCode = cols[1].parse().map_err(LexiconProblem::Code)?;
+    let label: Label = cols[2].parse().map_err(LexiconProblem::Label)?;
+    if label != code.label() {
+        return Err(LexiconProblem::WrongLabel { code, label });
+    }
+    let pattern = cols[0].trim().to_string();
+    if pattern.is_empty() {
+        return Err(LexiconProblem::Empty);
+    }
+    let parts: Vec<&str> = pattern.split('…').collect();
+    if parts.len() > 2 || parts.iter().any(|p| p.trim().is_empty()) {
+        return Err(LexiconProblem::Gap(pattern));
+    }
+    let mut normalised = Vec::with_capacity(2);
+    for part in parts {
+        let n = crate::normalize::normalize(part).text;
+        if !crate::tokenize::has_word_char(&n) {
+            return Err(LexiconProblem::NormalisesToNothing(pattern));
+        }
+        normalised.push(n);
+    }
+    let note = cols.get(3).unwrap_or(&"").to_string();
+    Ok((pattern, normalised.join("…"), code, note))
+}
+
 /// Words that put an act in the past ("已经发给你通讯录") or in the future ("明天都会知道").
 const DONE_MARKERS: &[&str] = &["已经", "已", "早就", "刚刚", "刚才", "都发了"];
 const FUTURE_MARKERS: &[&str] =
@@ -421,7 +571,7 @@ fn already_done(text: &[char], s: usize, e: usize) -> bool {
 }
 
 /// An ASCII pattern (sb, nmsl) must not sit inside a longer ASCII word (usb).
-fn ascii_bounded(text: &[char], s: usize, e: usize) -> bool {
+pub(crate) fn ascii_bounded(text: &[char], s: usize, e: usize) -> bool {
     let word = |c: &char| c.is_ascii_alphanumeric();
     let glued_before = word(&text[s]) && s > 0 && word(&text[s - 1]);
     let glued_after = word(&text[e - 1]) && text.get(e).is_some_and(word);
@@ -541,5 +691,38 @@ mod tests {
         assert!(Lexicon::parse("x\tT9\tthreatening\n").is_err());
         assert!(Lexicon::parse("x\tT1\tharassing\n").is_err());
         assert!(Lexicon::parse("a…\tT1\tthreatening\n").is_err());
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_file_and_line() {
+        let mut b = LexiconBuilder::new();
+        b.add("my.tsv", "ok\tT1\tthreatening\nx\tT9\tthreatening\n\tT1\tthreatening\na…b…c\tT1\tthreatening\n，。\tH1\tharassing\nx\n");
+        let errors = b.build().err().unwrap().0;
+        let at: Vec<(usize, &LexiconProblem)> = errors.iter().map(|e| (e.line, &e.problem)).collect();
+        assert_eq!(at.len(), 5);
+        assert!(matches!(at[0], (2, LexiconProblem::Code(_))));
+        assert!(matches!(at[1], (3, LexiconProblem::Empty)));
+        assert!(matches!(at[2], (4, LexiconProblem::Gap(_))));
+        assert!(matches!(at[3], (5, LexiconProblem::NormalisesToNothing(_))));
+        assert!(matches!(at[4], (6, LexiconProblem::Columns)));
+        assert!(errors[0].to_string().starts_with("my.tsv:2: "));
+    }
+
+    #[test]
+    fn user_patterns_are_normalised_and_repeats_kept_once() {
+        let mut b = LexiconBuilder::new();
+        b.add(
+            "a.tsv",
+            "給你寄花圈\tT1\tthreatening\t\n给你寄花圈\tT1\tthreatening\t\n给你寄花圈\tT5\tthreatening\t\n",
+        );
+        let (l, dups) = b.build().unwrap();
+        assert_eq!(l.cues().len(), 2);
+        assert_eq!(l.cues()[0].normalised, "给你寄花圈");
+        assert_eq!((dups[0].line, dups[0].first_line), (2, 1));
+        let s = "明天給 你 寄 花 圈";
+        let r = l.find(s, &normalize(s));
+        assert_eq!(codes(&r), vec!["T1", "T5"]);
+        assert_eq!((&*r.matches[0].source, r.matches[0].pattern.as_str()), ("a.tsv", "給你寄花圈"));
+        assert_eq!(r.matches[0].span.text, "給 你 寄 花 圈");
     }
 }

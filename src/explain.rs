@@ -51,8 +51,20 @@ pub struct Explanation {
 
 /// Explains the verdict on `text`.
 pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
-    let norm = normalize(text);
+    let mut norm = normalize(text);
     let model = classifier.model();
+    if norm.chars().iter().all(|c| c.is_whitespace()) {
+        let verdict = crate::verdict::empty();
+        let intercepts = model.file.intercepts;
+        return Explanation {
+            text: text.to_string(),
+            verdict,
+            intercepts,
+            evidence: Vec::new(),
+            suppressed: Vec::new(),
+        };
+    }
+    let mut screened = classifier.screen(text, &mut norm);
     // One tokenizer pass gives both the feature row and where each feature occurs.
     let mut hits = Vec::new();
     let mut ranges: BTreeMap<u32, Vec<std::ops::Range<usize>>> = BTreeMap::new();
@@ -62,14 +74,14 @@ pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
             ranges.entry(i).or_default().push(r);
         }
     });
-    let cues = classifier.lexicon().find(text, &norm);
-    crate::context::features(text, &norm, &cues, |id| {
+    crate::context::features(text, &norm, &screened.cues, |id| {
         if let Some(i) = model.context_feature(id) {
             hits.push(i);
         }
     });
     let x = model.vocab().vectorize(hits);
-    let (verdict, suppressed) = classifier.judge(text, &norm, &x);
+    let suppressed = std::mem::take(&mut screened.cues.suppressed);
+    let verdict = classifier.verdict(&norm, &x, screened);
     let li = verdict.label.index();
     let mut evidence: Vec<Evidence> = x
         .indices
@@ -127,6 +139,13 @@ impl Explanation {
                 out,
                 "  suppressed ({:?}): {} {:?} at {}..{}",
                 s.guard, s.cue.code, s.cue.span.text, s.cue.span.start, s.cue.span.end
+            )?;
+        }
+        for a in &v.allowed {
+            writeln!(
+                out,
+                "  allowed: {:?} at {}..{}  (phrase {}, {})",
+                a.span.text, a.span.start, a.span.end, a.phrase, a.source
             )?;
         }
         for l in Label::ALL {

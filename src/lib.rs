@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allow;
 pub mod atomic;
 pub mod batch;
 pub mod calibration;
@@ -29,6 +30,7 @@ pub mod output;
 mod packed;
 mod phrases;
 pub mod score;
+pub mod settings;
 mod solver;
 pub mod source;
 pub mod table;
@@ -36,7 +38,8 @@ pub mod tokenize;
 pub mod train;
 pub mod verdict;
 
-pub use cues::{CueCode, CueMatch, Lexicon};
+pub use allow::{AllowList, Allowed};
+pub use cues::{CodeSet, CueCode, CueMatch, Lexicon};
 pub use label::{Label, Scores};
 pub use model::{Model, ModelError};
 pub use normalize::{Normalized, normalize};
@@ -65,25 +68,87 @@ thread_local! {
 
 /// The verdict from the model's probabilities: out of scope when the message has no
 /// Chinese text and no cue matched.
-fn judge_scores(norm: &Normalized, scores: Scores, matches: Vec<CueMatch>) -> Verdict {
-    if matches.is_empty() && !norm.chars().iter().any(|&c| normalize::is_han(c)) {
+fn judge_scores(han: impl FnOnce() -> bool, scores: Scores, matches: Vec<CueMatch>) -> Verdict {
+    if matches.is_empty() && !han() {
         verdict::out_of_scope(scores)
     } else {
         verdict::decide(scores, matches)
     }
 }
 
-/// Everything needed to classify messages: tokenizer, model and cue lexicon.
+/// A message's cues after the allow list and the code switches, and the allowed spans.
+pub(crate) struct Screened {
+    /// The cues that count, and the guarded ones.
+    pub cues: cues::CueReport,
+    /// The spans an allow phrase covers.
+    pub allowed: Vec<Allowed>,
+    /// Whether the message had Chinese text before masking (`None`: nothing was masked).
+    han: Option<bool>,
+    /// Labels whose only unguarded cues had codes switched off: not given.
+    dropped: [bool; 3],
+}
+
+/// Everything needed to classify messages: tokenizer, model, cue lexicon, allow list
+/// and the cue codes switched on.
 pub struct Classifier {
     tokenizer: Tokenizer,
     model: Model,
     lexicon: Lexicon,
+    allow: AllowList,
+    codes: CodeSet,
+}
+
+/// Builds a [`Classifier`] with a lexicon, an allow list or code switches of its own.
+pub struct ClassifierBuilder {
+    model: Model,
+    lexicon: Option<Lexicon>,
+    allow: AllowList,
+    codes: CodeSet,
+}
+
+impl ClassifierBuilder {
+    /// The cue lexicon (default: the embedded one).
+    pub fn lexicon(mut self, lexicon: Lexicon) -> Self {
+        self.lexicon = Some(lexicon);
+        self
+    }
+
+    /// Phrases that are never cues and that the model does not see (default: none).
+    pub fn allow(mut self, allow: AllowList) -> Self {
+        self.allow = allow;
+        self
+    }
+
+    /// The cue codes that count (default: all). A switched-off code's matches are dropped
+    /// and hidden from the model. A label is not given (its probability goes to compliant)
+    /// when none of its codes is on, or when a message's only cues of that label had
+    /// codes switched off.
+    pub fn codes(mut self, codes: CodeSet) -> Self {
+        self.codes = codes;
+        self
+    }
+
+    /// The classifier.
+    pub fn build(self) -> Classifier {
+        Classifier {
+            tokenizer: Tokenizer::new(),
+            model: self.model,
+            lexicon: self.lexicon.unwrap_or_else(Lexicon::embedded),
+            allow: self.allow,
+            codes: self.codes,
+        }
+    }
 }
 
 impl Classifier {
     /// A classifier with `model`, the default tokenizer and the embedded lexicon.
     pub fn new(model: Model) -> Self {
-        Classifier { tokenizer: Tokenizer::new(), model, lexicon: Lexicon::embedded() }
+        Self::builder(model).build()
+    }
+
+    /// A builder for a classifier with `model`.
+    pub fn builder(model: Model) -> ClassifierBuilder {
+        ClassifierBuilder { model, lexicon: None, allow: AllowList::new(), codes: CodeSet::all() }
     }
 
     /// A classifier with the embedded default model.
@@ -106,10 +171,94 @@ impl Classifier {
         &self.lexicon
     }
 
+    /// The allow list.
+    pub fn allow_list(&self) -> &AllowList {
+        &self.allow
+    }
+
+    /// The cue codes switched on.
+    pub fn codes(&self) -> CodeSet {
+        self.codes
+    }
+
+    /// Whether the allow list or the code switches change what the stages see.
+    fn screens(&self) -> bool {
+        !self.allow.is_empty() || !self.codes.is_all()
+    }
+
+    /// Finds a message's cues, drops those an allow phrase overlaps or whose code is off,
+    /// and blanks those spans in `norm` so that the model does not see them either.
+    pub(crate) fn screen(&self, text: &str, norm: &mut Normalized) -> Screened {
+        let mut cues = self.lexicon.find(text, norm);
+        if !self.screens() {
+            return Screened { cues, allowed: Vec::new(), han: None, dropped: [false; 3] };
+        }
+        let found = self.allow.find(text, norm);
+        let allowed_chars: Vec<(usize, usize)> = found.iter().map(|&(r, _)| r).collect();
+        let allowed: Vec<Allowed> = found.into_iter().map(|(_, a)| a).collect();
+        let mut mask = allowed_chars.clone();
+        let mut dropped = [false; 3];
+        for m in &cues.matches {
+            dropped[m.label.index()] |= !self.codes.contains(m.code);
+        }
+        cues.found.retain(|&(code, s, e, _)| {
+            if !self.codes.contains(code) {
+                mask.push((s, e));
+                return false;
+            }
+            !allowed_chars.iter().any(|&(a, b)| s < b && a < e)
+        });
+        let keep = |m: &CueMatch| {
+            self.codes.contains(m.code)
+                && !allowed
+                    .iter()
+                    .any(|a| m.span.byte_start < a.span.byte_end && a.span.byte_start < m.span.byte_end)
+        };
+        cues.matches.retain(keep);
+        cues.suppressed.retain(|(m, _)| keep(m));
+        for m in &cues.matches {
+            dropped[m.label.index()] &= !self.codes.contains(m.code);
+        }
+        let han = (!mask.is_empty()).then(|| has_han(norm));
+        if !mask.is_empty() {
+            norm.mask(&mask);
+        }
+        Screened { cues, allowed, han, dropped }
+    }
+
+    /// The verdict on a screened message from its feature row.
+    pub(crate) fn verdict(&self, norm: &Normalized, x: &SparseVec, screened: Screened) -> Verdict {
+        self.decide(norm, self.model.predict(x), screened)
+    }
+
+    fn decide(&self, norm: &Normalized, mut scores: Scores, screened: Screened) -> Verdict {
+        if !self.codes.is_all() {
+            // A label with no code switched on is not checked, and one whose cues were all
+            // switched off is not given: its share is compliant.
+            for label in [Label::Threatening, Label::Harassing] {
+                if !self.codes.has_label(label) || screened.dropped[label.index()] {
+                    scores[Label::Compliant.index()] += scores[label.index()];
+                    scores[label.index()] = 0.0;
+                }
+            }
+        }
+        let han = screened.han;
+        let mut verdict =
+            judge_scores(|| han.unwrap_or_else(|| has_han(norm)), scores, screened.cues.matches);
+        verdict.allowed = screened.allowed;
+        verdict
+    }
+
     /// The model's feature row for a message and its normalised form.
     pub fn features(&self, text: &str, norm: &Normalized) -> SparseVec {
         let mut hits = Vec::with_capacity(64);
-        self.hits(text, norm, &self.lexicon.find(text, norm), &mut hits);
+        if self.screens() {
+            let mut norm = norm.clone();
+            let screened = self.screen(text, &mut norm);
+            self.hits(text, &norm, &screened.cues, &mut hits);
+        } else {
+            self.hits(text, norm, &self.lexicon.find(text, norm), &mut hits);
+        }
         self.model.vocab().vectorize(hits)
     }
 
@@ -145,30 +294,18 @@ impl Classifier {
                 return verdict::empty();
             }
             hits.clear();
-            let cues = self.lexicon.find(text, norm);
-            self.hits(text, norm, &cues, hits);
+            let screened = self.screen(text, norm);
+            self.hits(text, norm, &screened.cues, hits);
             let scores = self.model.predict_hits(hits);
-            let verdict = judge_scores(norm, scores, cues.matches);
+            let verdict = self.decide(norm, scores, screened);
             if norm.text.capacity() > SCRATCH_BUDGET {
                 *scratch = Scratch::default();
             }
             verdict
         })
     }
+}
 
-    /// The verdict from a message's normalised form and feature row, and the cues that
-    /// matched but were guarded.
-    pub fn judge(
-        &self,
-        text: &str,
-        norm: &Normalized,
-        x: &SparseVec,
-    ) -> (Verdict, Vec<(CueMatch, cues::Guard)>) {
-        if norm.chars().iter().all(|c| c.is_whitespace()) {
-            return (verdict::empty(), Vec::new());
-        }
-        // `x` holds the context features already: see `features`.
-        let cues = self.lexicon.find(text, norm);
-        (judge_scores(norm, self.model.predict(x), cues.matches), cues.suppressed)
-    }
+fn has_han(norm: &Normalized) -> bool {
+    norm.chars().iter().any(|&c| normalize::is_han(c))
 }

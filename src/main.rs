@@ -18,6 +18,8 @@ fn main() -> ExitCode {
         Command::Train(a) => commands::train(a),
         Command::Eval(a) => commands::eval(a),
         Command::Explain(a) => commands::explain(a),
+        Command::Lexicon(c) => commands::lexicon(c),
+        Command::Config(c) => commands::config(c),
     };
     match outcome {
         Ok(code) => code,

@@ -76,6 +76,17 @@ impl Normalized {
         Span { end: start + text.chars().count(), text, start, byte_start: bytes.start, byte_end: bytes.end }
     }
 
+    /// Blanks the characters in `ranges` (char indices) with spaces, each keeping its place
+    /// in the original, so that the stages after see nothing there.
+    pub(crate) fn mask(&mut self, ranges: &[(usize, usize)]) {
+        let n = self.chars.len();
+        for &(s, e) in ranges {
+            self.chars[s.min(n)..e.min(n)].iter_mut().for_each(|c| *c = ' ');
+        }
+        self.text.clear();
+        self.text.extend(self.chars.iter());
+    }
+
     /// Original byte range covered by normalised characters `start..end` (char indices).
     pub fn original_bytes(&self, start: usize, end: usize) -> Range<usize> {
         let slice = &self.spans[start.min(self.spans.len())..end.min(self.spans.len())];

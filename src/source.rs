@@ -39,6 +39,11 @@ pub enum Notice {
         /// The input's name.
         input: String,
     },
+    /// A line of a lexicon or allow file that is accepted but probably not meant (a repeat).
+    Warning {
+        /// What, with file and line.
+        message: String,
+    },
 }
 
 impl fmt::Display for Notice {
@@ -48,6 +53,7 @@ impl fmt::Display for Notice {
                 write!(f, "warning: {input}: line {}: {}", warning.line, warning.message)
             }
             Notice::Encoding { input, encoding } => write!(f, "reading {input} as {encoding}"),
+            Notice::Warning { message } => write!(f, "warning: {message}"),
             Notice::TextColumn { input, column, only: false } => {
                 write!(f, "{input}: using column {column:?} as the message text")
             }

@@ -171,7 +171,7 @@ fn is_wordlike(word: &str) -> bool {
 }
 
 #[inline(never)]
-fn has_word_char(word: &str) -> bool {
+pub(crate) fn has_word_char(word: &str) -> bool {
     word.chars().any(|c| {
         let n = c as u32;
         if c.is_ascii() {

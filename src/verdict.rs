@@ -3,6 +3,7 @@
 //! a complaint or a news report) is learnt from data rather than overriding the model;
 //! the cues that matched are kept as evidence.
 
+use crate::allow::Allowed;
 use crate::cues::CueMatch;
 use crate::label::{Label, Scores};
 use serde::Serialize;
@@ -35,6 +36,8 @@ pub struct Verdict {
     pub decided_by: DecidedBy,
     /// Cues that count, in order of position.
     pub matches: Vec<CueMatch>,
+    /// Spans covered by an allow phrase: no cue and no features there.
+    pub allowed: Vec<Allowed>,
 }
 
 impl DecidedBy {
@@ -58,6 +61,7 @@ pub fn decide(model_scores: Scores, matches: Vec<CueMatch>) -> Verdict {
         model_scores,
         decided_by: DecidedBy::Model,
         matches,
+        allowed: Vec::new(),
     }
 }
 
@@ -71,6 +75,7 @@ pub fn out_of_scope(model_scores: Scores) -> Verdict {
         model_scores,
         decided_by: DecidedBy::OutOfScope,
         matches: Vec::new(),
+        allowed: Vec::new(),
     }
 }
 
@@ -84,6 +89,7 @@ pub fn empty() -> Verdict {
         model_scores: scores,
         decided_by: DecidedBy::Empty,
         matches: Vec::new(),
+        allowed: Vec::new(),
     }
 }
 
@@ -108,6 +114,7 @@ mod tests {
             label: code.label(),
             pattern: "x".into(),
             span: crate::normalize::Span { text: "x".into(), start: 0, end: 1, byte_start: 0, byte_end: 1 },
+            source: "builtin".into(),
         }
     }
 

@@ -142,3 +142,30 @@ fn sparse_solver_matches_linfa_logistic() {
     }
     assert!(worst < 1e-4, "largest probability difference {worst}");
 }
+
+#[test]
+fn a_classifier_is_built_with_its_own_lexicon_allow_list_and_codes() {
+    use collectguard::{AllowList, CodeSet, CueCode, Lexicon};
+    let mut lexicon = Lexicon::builder();
+    lexicon.builtin().add("team.tsv", "给你寄花圈\tT1\tthreatening\twreath\n");
+    let (lexicon, repeats) = lexicon.build().unwrap();
+    assert!(repeats.is_empty());
+    let mut allow = AllowList::builder();
+    allow.add("allow.txt", "废物回收\n");
+    let (allow, _) = allow.build().unwrap();
+    let model = Model::from_json(collectguard::DEFAULT_MODEL).unwrap();
+    let c = Classifier::builder(model)
+        .lexicon(lexicon)
+        .allow(allow)
+        .codes(CodeSet::all().without(CueCode::H5))
+        .build();
+    let v = c.classify("明天給你寄花圈");
+    assert_eq!((v.matches[0].code, &*v.matches[0].source), (CueCode::T1, "team.tsv"));
+    let v = c.classify("小区廢物回收站周六开放");
+    assert!(v.matches.is_empty());
+    assert_eq!(v.allowed[0].span.text, "廢物回收");
+    assert!(c.classify("我们会一直打你电话").matches.iter().all(|m| m.code != CueCode::H5));
+    // The default classifier is unchanged by another one's settings.
+    let d = Classifier::with_default_model().unwrap();
+    assert!(d.classify("小区廢物回收站周六开放").allowed.is_empty());
+}

@@ -82,6 +82,64 @@ impl FromStr for CueCode {
     }
 }
 
+/// A set of cue codes: the ones switched on (`--ignore-code`, `--only-codes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CodeSet(u32);
+
+impl CodeSet {
+    /// Every code.
+    pub fn all() -> Self {
+        CodeSet(CueCode::ALL.iter().fold(0, |bits, &c| bits | c.bit()))
+    }
+
+    /// No code.
+    pub fn none() -> Self {
+        CodeSet(0)
+    }
+
+    /// Exactly `codes`.
+    pub fn of(codes: impl IntoIterator<Item = CueCode>) -> Self {
+        CodeSet(codes.into_iter().fold(0, |bits, c| bits | c.bit()))
+    }
+
+    /// This set without `code`.
+    pub fn without(self, code: CueCode) -> Self {
+        CodeSet(self.0 & !code.bit())
+    }
+
+    /// Whether `code` is in the set.
+    pub fn contains(self, code: CueCode) -> bool {
+        self.0 & code.bit() != 0
+    }
+
+    /// Whether every code is in the set.
+    pub fn is_all(self) -> bool {
+        self == Self::all()
+    }
+
+    /// Whether some code of `label` is in the set.
+    pub fn has_label(self, label: Label) -> bool {
+        CueCode::ALL.iter().any(|&c| c.label() == label && self.contains(c))
+    }
+
+    /// The codes in the set, in table order.
+    pub fn codes(self) -> impl Iterator<Item = CueCode> {
+        CueCode::ALL.into_iter().filter(move |&c| self.contains(c))
+    }
+}
+
+impl Default for CodeSet {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl CueCode {
+    fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +154,16 @@ mod tests {
             assert_eq!(c.as_str().starts_with('T'), c.label() == Label::Threatening);
             assert!(!c.description().is_empty());
         }
+    }
+
+    #[test]
+    fn code_sets_switch_codes_and_labels() {
+        let set = CodeSet::all().without(CueCode::H5);
+        assert!(!set.contains(CueCode::H5) && set.contains(CueCode::H4));
+        assert!(set.has_label(Label::Harassing));
+        let threats = CodeSet::of(CueCode::ALL.into_iter().filter(|c| c.label() == Label::Threatening));
+        assert!(!threats.has_label(Label::Harassing) && threats.has_label(Label::Threatening));
+        assert_eq!(threats.codes().count(), 7);
+        assert!(CodeSet::all().is_all() && !CodeSet::none().has_label(Label::Threatening));
     }
 }

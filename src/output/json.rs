@@ -1,8 +1,10 @@
 //! The JSON Lines record (a stable, documented schema) and its hand-written encoder,
 //! which writes the same bytes as serde_json would for the derived `Serialize`.
 
+use crate::allow::Allowed;
 use crate::cues::CueMatch;
 use crate::label::Label;
+use crate::normalize::Span;
 use crate::verdict::{DecidedBy, Verdict};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -58,6 +60,9 @@ pub struct Record<'a> {
     pub decided_by: DecidedBy,
     /// Cues that count.
     pub matches: &'a [CueMatch],
+    /// Spans an allow phrase covered (only when there are some).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub allowed: &'a [Allowed],
 }
 
 impl<'a> Record<'a> {
@@ -73,6 +78,7 @@ impl<'a> Record<'a> {
             scores: ScoreMap::new(v.scores),
             decided_by: v.decided_by,
             matches: &v.matches,
+            allowed: &v.allowed,
         }
     }
 
@@ -114,21 +120,41 @@ impl<'a> Record<'a> {
             out.extend_from_slice(m.label.as_str().as_bytes());
             out.extend_from_slice(b"\",\"pattern\":");
             json_str(out, &m.pattern);
-            out.extend_from_slice(b",\"text\":");
-            json_str(out, &m.span.text);
-            let mut num = itoa::Buffer::new();
-            for (key, n) in [
-                (&b",\"start\":"[..], m.span.start),
-                (b",\"end\":", m.span.end),
-                (b",\"byte_start\":", m.span.byte_start),
-                (b",\"byte_end\":", m.span.byte_end),
-            ] {
-                out.extend_from_slice(key);
-                out.extend_from_slice(num.format(n).as_bytes());
-            }
+            span_fields(out, &m.span);
+            out.extend_from_slice(b",\"source\":");
+            json_str(out, &m.source);
             out.push(b'}');
         }
-        out.extend_from_slice(b"]}\n");
+        out.push(b']');
+        if !self.allowed.is_empty() {
+            out.extend_from_slice(b",\"allowed\":[");
+            for (i, a) in self.allowed.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"{\"phrase\":" } else { b",{\"phrase\":" });
+                json_str(out, &a.phrase);
+                span_fields(out, &a.span);
+                out.extend_from_slice(b",\"source\":");
+                json_str(out, &a.source);
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+/// A span's fields as `Span` serialises them flattened: text, start, end, byte offsets.
+fn span_fields(out: &mut Vec<u8>, span: &Span) {
+    out.extend_from_slice(b",\"text\":");
+    json_str(out, &span.text);
+    let mut num = itoa::Buffer::new();
+    for (key, n) in [
+        (&b",\"start\":"[..], span.start),
+        (b",\"end\":", span.end),
+        (b",\"byte_start\":", span.byte_start),
+        (b",\"byte_end\":", span.byte_end),
+    ] {
+        out.extend_from_slice(key);
+        out.extend_from_slice(num.format(n).as_bytes());
     }
 }
 
@@ -274,6 +300,7 @@ mod tests {
             label: Label::Threatening,
             pattern: pattern.to_string(),
             span: Span { text: text.to_string(), start: 3, end: 7, byte_start: 9, byte_end: 21 },
+            source: "my \"lexicon\".tsv".into(),
         }
     }
 
@@ -295,6 +322,12 @@ mod tests {
         );
         same_as_serde("dir/\"x\".txt", u64::MAX, "\"quoted\" \\ back\u{0}slash\u{2028}", &cued);
         same_as_serde("", 0, "", &crate::verdict::empty());
+        let mut allowed = verdict(vec![cue("x", "y")], [0.9, 0.05, 0.05]);
+        for phrase in ["废物回收", "a\"b"] {
+            let span = Span { text: "廢物 回收".into(), start: 2, end: 7, byte_start: 6, byte_end: 19 };
+            allowed.allowed.push(Allowed { phrase: phrase.into(), span, source: "allow.txt".into() });
+        }
+        same_as_serde("-", 3, "小区廢物 回收站", &allowed);
         let odd = verdict(vec![], [1.0 / 3.0, 1e-7, 1.0 - 1.0 / 3.0 - 1e-7]);
         same_as_serde("a", 7, &"长".repeat(40), &odd);
     }
