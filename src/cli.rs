@@ -77,6 +77,44 @@ pub struct ConfigShowArgs {
     pub cues: CueArgs,
 }
 
+// How long messages are split into units (speaker turns or sentences).
+#[derive(Args, Clone)]
+pub struct UnitArgs {
+    /// Judge every message whole, never by speaker turns or sentences.
+    #[arg(long)]
+    pub no_units: bool,
+    /// Regular expression for a speaker label at the start of a line, with a group (?P<speaker>...).
+    #[arg(long, value_name = "REGEX")]
+    pub speaker_pattern: Option<String>,
+    /// Speaker labels that are the collector (comma-separated); every other speaker is then the customer.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub collector_speakers: Vec<String>,
+    /// A collector's turn makes a message violating at this probability.
+    #[arg(long, value_name = "P", default_value_t = collectguard::units::THRESHOLD)]
+    pub unit_threshold: f64,
+    /// Judge long messages without speaker turns (400 characters or more) sentence by sentence.
+    #[arg(long)]
+    pub sentence_units: bool,
+    /// With --sentence-units, a sentence makes its message violating at this probability.
+    #[arg(long, value_name = "P", default_value_t = collectguard::units::SENTENCE_THRESHOLD)]
+    pub sentence_threshold: f64,
+}
+
+impl UnitArgs {
+    /// The unit options.
+    pub fn options(&self) -> collectguard::units::UnitOptions {
+        collectguard::units::UnitOptions {
+            split: !self.no_units,
+            speaker_pattern: self.speaker_pattern.clone(),
+            collector_speakers: self.collector_speakers.clone(),
+            threshold: self.unit_threshold,
+            sentence_threshold: self.sentence_threshold,
+            sentences: self.sentence_units,
+            ..Default::default()
+        }
+    }
+}
+
 // Lexicon, allow-list and cue-code options, also read from collectguard.toml.
 #[derive(Args, Clone, Default)]
 pub struct CueArgs {
@@ -189,6 +227,8 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub whole_file: bool,
     #[command(flatten)]
+    pub units: UnitArgs,
+    #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
     pub common: Common,
@@ -207,6 +247,8 @@ pub struct ScoreArgs {
     /// Keep rows whose field count differs from the header instead of failing.
     #[arg(long)]
     pub flexible: bool,
+    #[command(flatten)]
+    pub units: UnitArgs,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -231,6 +273,8 @@ pub struct FilterArgs {
     pub count: bool,
     #[arg(long, default_value = "text", value_parser = formats(&["text", "jsonl"]))]
     pub format: Format,
+    #[command(flatten)]
+    pub units: UnitArgs,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -335,6 +379,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub show_errors: bool,
     #[command(flatten)]
+    pub units: UnitArgs,
+    #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
     pub common: Common,
@@ -349,6 +395,8 @@ pub struct ExplainArgs {
     /// How many features to show per label in text output.
     #[arg(long, default_value_t = 8)]
     pub top: usize,
+    #[command(flatten)]
+    pub units: UnitArgs,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]

@@ -2,7 +2,7 @@
 
 use crate::cli::{
     ClassifyArgs, ColorChoice, Common, ConfigCommand, CueArgs, EvalArgs, ExplainArgs, FilterArgs,
-    LexiconCommand, ScoreArgs, TrainArgs,
+    LexiconCommand, ScoreArgs, TrainArgs, UnitArgs,
 };
 use anyhow::{Context, Result, bail};
 use collectguard::atomic::{self, AtomicFile};
@@ -42,14 +42,14 @@ fn set_threads(common: &Common) -> Result<()> {
     Ok(())
 }
 
-fn load_classifier(common: &Common, cues: &CueArgs) -> Result<Classifier> {
+fn load_classifier(common: &Common, cues: &CueArgs, units: &UnitArgs) -> Result<Classifier> {
     set_threads(common)?;
     let settings = cues.settings()?;
     let model = match &common.model {
         Some(p) => Model::load(p)?,
         None => Model::from_json(collectguard::DEFAULT_MODEL).context("embedded default model")?,
     };
-    Ok(settings.classifier(model, &notices())?)
+    Ok(settings.classifier(model, units.options(), &notices())?)
 }
 
 fn inputs(files: &[PathBuf]) -> Vec<PathBuf> {
@@ -98,14 +98,14 @@ fn print_verdicts(
 }
 
 pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common, &a.cues)?;
+    let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let mut printer = Printer::new(a.format, stdout(), use_color(a.color))?;
     print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn filter(a: FilterArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common, &a.cues)?;
+    let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     if !(0.0..=1.0).contains(&a.min_confidence) {
         bail!("--min-confidence must be between 0 and 1");
     }
@@ -129,7 +129,7 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     if a.output.as_ref().is_some_and(|out| input != "-" && same_file(&a.input, out)) {
         bail!("refusing to overwrite the input {input} with the output");
     }
-    let classifier = load_classifier(&a.common, &a.cues)?;
+    let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let notify = notices();
     let reader = source::open(&a.input, a.common.encoding(), &notify)?;
     let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible };
@@ -230,7 +230,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
 }
 
 pub fn eval(a: EvalArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common, &a.cues)?;
+    let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let labelled = read_labelled(
         &a.data,
         a.text_column.as_deref(),
@@ -259,7 +259,7 @@ pub fn eval(a: EvalArgs) -> Result<ExitCode> {
 }
 
 pub fn explain(a: ExplainArgs) -> Result<ExitCode> {
-    let classifier = load_classifier(&a.common, &a.cues)?;
+    let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let text = match a.text.as_deref() {
         Some(t) if t != "-" => t.to_string(),
         _ => source::read_to_string(Path::new("-"), a.common.encoding(), &notices())?

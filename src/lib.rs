@@ -36,6 +36,9 @@ pub mod source;
 pub mod table;
 pub mod tokenize;
 pub mod train;
+#[cfg(feature = "testing")]
+pub mod transcripts;
+pub mod units;
 pub mod verdict;
 
 pub use allow::{AllowList, Allowed};
@@ -96,6 +99,8 @@ pub struct Classifier {
     lexicon: Lexicon,
     allow: AllowList,
     codes: CodeSet,
+    splitter: Option<units::Splitter>,
+    thresholds: (f64, f64),
 }
 
 /// Builds a [`Classifier`] with a lexicon, an allow list or code switches of its own.
@@ -104,6 +109,7 @@ pub struct ClassifierBuilder {
     lexicon: Option<Lexicon>,
     allow: AllowList,
     codes: CodeSet,
+    units: units::UnitOptions,
 }
 
 impl ClassifierBuilder {
@@ -128,27 +134,48 @@ impl ClassifierBuilder {
         self
     }
 
-    /// The classifier.
-    pub fn build(self) -> Classifier {
-        Classifier {
+    /// How long messages are split into units (default: [`units::UnitOptions::default`]).
+    pub fn units(mut self, units: units::UnitOptions) -> Self {
+        self.units = units;
+        self
+    }
+
+    /// The classifier; fails only on bad unit options.
+    pub fn build(self) -> Result<Classifier, units::UnitError> {
+        let thresholds = (self.units.threshold, self.units.sentence_threshold);
+        for t in [thresholds.0, thresholds.1] {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(units::UnitError::Threshold(t));
+            }
+        }
+        let splitter = if self.units.split { Some(units::Splitter::new(&self.units)?) } else { None };
+        Ok(Classifier {
             tokenizer: Tokenizer::new(),
             model: self.model,
             lexicon: self.lexicon.unwrap_or_else(Lexicon::embedded),
             allow: self.allow,
             codes: self.codes,
-        }
+            splitter,
+            thresholds,
+        })
     }
 }
 
 impl Classifier {
     /// A classifier with `model`, the default tokenizer and the embedded lexicon.
     pub fn new(model: Model) -> Self {
-        Self::builder(model).build()
+        Self::builder(model).build().expect("default unit options are valid")
     }
 
     /// A builder for a classifier with `model`.
     pub fn builder(model: Model) -> ClassifierBuilder {
-        ClassifierBuilder { model, lexicon: None, allow: AllowList::new(), codes: CodeSet::all() }
+        ClassifierBuilder {
+            model,
+            lexicon: None,
+            allow: AllowList::new(),
+            codes: CodeSet::all(),
+            units: units::UnitOptions::default(),
+        }
     }
 
     /// A classifier with the embedded default model.
@@ -285,8 +312,85 @@ impl Classifier {
     }
 
     /// Classifies one message. An empty or all-blank message is compliant, decided by
-    /// [`DecidedBy::Empty`].
+    /// [`DecidedBy::Empty`]. A long message (speaker turns, or several sentences) is
+    /// judged unit by unit: see [`verdict::from_units`].
     pub fn classify(&self, text: &str) -> Verdict {
+        if let Some(units) = self.splitter.as_ref().and_then(|s| s.split(text)) {
+            return self.classify_units(text, &units);
+        }
+        self.classify_whole(text)
+    }
+
+    /// The units of `text`, if it is judged by units.
+    pub fn units(&self, text: &str) -> Option<Vec<units::Unit>> {
+        self.splitter.as_ref().and_then(|s| s.split(text))
+    }
+
+    fn classify_units(&self, text: &str, units: &[units::Unit]) -> Verdict {
+        let (mut chars, mut at) = (0, 0);
+        let judged = units
+            .iter()
+            .map(|u| {
+                chars += text[at..u.bytes.start].chars().count();
+                at = u.bytes.start;
+                let piece = &text[u.bytes.clone()];
+                let mut v = self.classify_whole(piece);
+                for m in &mut v.matches {
+                    m.span.shift(chars, at);
+                }
+                for a in &mut v.allowed {
+                    a.span.shift(chars, at);
+                }
+                let n = piece.chars().count();
+                let span = normalize::Span {
+                    text: piece.to_string(),
+                    start: chars,
+                    end: chars + n,
+                    byte_start: at,
+                    byte_end: u.bytes.end,
+                };
+                let unit = verdict::UnitVerdict {
+                    span,
+                    speaker: u.speaker.clone(),
+                    role: u.role,
+                    label: v.label,
+                    confidence: v.confidence,
+                    scores: v.scores,
+                    matches: v.matches,
+                    deciding: false,
+                };
+                (unit, v.allowed)
+            })
+            .collect();
+        let turns = units.iter().any(|u| u.label.is_some());
+        let threshold = if turns { self.thresholds.0 } else { self.thresholds.1 };
+        verdict::from_units(self.classify_unlabelled(text, units), judged, threshold)
+    }
+
+    /// The verdict on `text` as a whole with its speaker labels and timestamps blanked
+    /// (each byte a space, so byte offsets stay those of `text`): the labels say who
+    /// speaks, not what is said.
+    fn classify_unlabelled(&self, text: &str, units: &[units::Unit]) -> Verdict {
+        if units.iter().all(|u| u.label.is_none()) {
+            return self.classify_whole(text);
+        }
+        let mut blanked = text.as_bytes().to_vec();
+        for label in units.iter().filter_map(|u| u.label.clone()) {
+            blanked[label].fill(b' ');
+        }
+        let blanked = String::from_utf8(blanked).expect("whole characters replaced by spaces");
+        let mut v = self.classify_whole(&blanked);
+        // Character offsets from the byte offsets, on the original text.
+        let fix = |span: &mut normalize::Span| {
+            span.start = text[..span.byte_start].chars().count();
+            span.end = span.start + span.text.chars().count();
+        };
+        v.matches.iter_mut().for_each(|m| fix(&mut m.span));
+        v.allowed.iter_mut().for_each(|a| fix(&mut a.span));
+        v
+    }
+
+    fn classify_whole(&self, text: &str) -> Verdict {
         SCRATCH.with_borrow_mut(|scratch| {
             let Scratch { norm, hits } = scratch;
             normalize::normalize_into(text, norm);

@@ -41,6 +41,17 @@ pub struct Span {
     pub byte_end: usize,
 }
 
+impl Span {
+    /// The span moved by `chars` characters and `bytes` bytes: from a part of a text to
+    /// the whole.
+    pub(crate) fn shift(&mut self, chars: usize, bytes: usize) {
+        self.start += chars;
+        self.end += chars;
+        self.byte_start += bytes;
+        self.byte_end += bytes;
+    }
+}
+
 /// The text the tokenizer and the cue matcher see, and where each of its characters
 /// came from in the original.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -17,6 +17,7 @@ use crate::allow::{AllowErrors, AllowList};
 use crate::cues::{CodeSet, CueCode, CueCodeError, LexiconErrors};
 use crate::input::Encoding;
 use crate::source::{self, Notify, SourceError};
+use crate::units::{UnitError, UnitOptions};
 use crate::{Classifier, Lexicon, Model};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -61,6 +62,9 @@ pub enum SettingsError {
     /// Lines of the allow files are bad.
     #[error(transparent)]
     Allow(#[from] AllowErrors),
+    /// The unit options are bad.
+    #[error(transparent)]
+    Units(#[from] UnitError),
 }
 
 /// The settings file as written.
@@ -219,13 +223,19 @@ impl Settings {
         Ok((lexicon, allow))
     }
 
-    /// The classifier these settings describe, with `model`.
-    pub fn classifier(&self, model: Model, notify: &Notify) -> Result<Classifier, SettingsError> {
+    /// The classifier these settings describe, with `model` and `units`.
+    pub fn classifier(
+        &self,
+        model: Model,
+        units: UnitOptions,
+        notify: &Notify,
+    ) -> Result<Classifier, SettingsError> {
+        let builder = Classifier::builder(model).units(units);
         if self.is_default() {
-            return Ok(Classifier::new(model));
+            return Ok(builder.build()?);
         }
         let (lexicon, allow) = self.load_files(notify)?;
-        Ok(Classifier::builder(model).lexicon(lexicon).allow(allow).codes(self.codes()).build())
+        Ok(builder.lexicon(lexicon).allow(allow).codes(self.codes()).build()?)
     }
 
     /// The settings as a settings file would hold them, with the file they came from.

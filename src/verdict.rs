@@ -6,6 +6,8 @@
 use crate::allow::Allowed;
 use crate::cues::CueMatch;
 use crate::label::{Label, Scores};
+use crate::normalize::Span;
+use crate::units::Role;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,6 +40,87 @@ pub struct Verdict {
     pub matches: Vec<CueMatch>,
     /// Spans covered by an allow phrase: no cue and no features there.
     pub allowed: Vec<Allowed>,
+    /// The units the message was judged by (turns or sentences); empty when it was
+    /// judged whole.
+    pub units: Vec<UnitVerdict>,
+}
+
+/// One unit's verdict, spans on the whole message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitVerdict {
+    /// Where the unit is in the message.
+    pub span: Span,
+    /// Its speaker label as written, if the message has speaker turns.
+    pub speaker: Option<String>,
+    /// Who speaks it.
+    pub role: Role,
+    /// Its label.
+    pub label: Label,
+    /// The probability of its label.
+    pub confidence: f64,
+    /// Its probabilities.
+    pub scores: Scores,
+    /// Its cues.
+    pub matches: Vec<CueMatch>,
+    /// Whether this unit decided the message's label.
+    pub deciding: bool,
+}
+
+/// The verdict of a message judged by units, from `whole` (the verdict on the whole
+/// message) and its units' verdicts:
+///
+/// - A violating `whole` stands, unless only customer turns carry its label (no counting
+///   unit has it, a customer turn does): a debtor's words do not make a collector's call
+///   violating.
+/// - Otherwise the counting unit (collector or unknown speaker) whose violating
+///   probability is highest makes the message violating when that probability reaches
+///   `threshold`, so that one sentence is not lost in a long text.
+/// - Else the message is compliant: `whole`'s probabilities, or, when `whole` was set aside,
+///   those of the least compliant counting unit with its violating share moved to compliant.
+pub fn from_units(whole: Verdict, units: Vec<(UnitVerdict, Vec<Allowed>)>, threshold: f64) -> Verdict {
+    let violating = |s: &Scores| s[Label::Threatening.index()].max(s[Label::Harassing.index()]);
+    let (mut units, allowed): (Vec<UnitVerdict>, Vec<Vec<Allowed>>) = units.into_iter().unzip();
+    let mut v = whole;
+    v.allowed = allowed.into_iter().flatten().collect();
+    let l = v.label;
+    let customers_only = l != Label::Compliant
+        && !units.iter().any(|u| u.role.counts() && u.label == l)
+        && units.iter().any(|u| !u.role.counts() && u.label == l);
+    let counting: Vec<usize> = (0..units.len()).filter(|&i| units[i].role.counts()).collect();
+    let by = |key: &dyn Fn(&UnitVerdict) -> f64| {
+        counting.iter().copied().max_by(|&a, &b| key(&units[a]).total_cmp(&key(&units[b])).then(b.cmp(&a)))
+    };
+    let deciding = if l != Label::Compliant && !customers_only {
+        by(&|u| u.scores[l.index()])
+    } else {
+        let best = by(&|u| violating(&u.scores));
+        match best {
+            Some(i) if units[i].label != Label::Compliant && violating(&units[i].scores) >= threshold => {
+                let u = &units[i];
+                (v.label, v.scores, v.model_scores) = (u.label, u.scores, u.scores);
+                v.matches = u.matches.clone();
+                Some(i)
+            }
+            _ if customers_only => {
+                let mut scores = best.map_or([1.0, 0.0, 0.0], |i| units[i].scores);
+                let worst = if scores[1] >= scores[2] { 1 } else { 2 };
+                if argmax(&scores) != Label::Compliant.index() {
+                    scores[0] += scores[worst];
+                    scores[worst] = 0.0;
+                }
+                (v.label, v.scores, v.model_scores) = (Label::Compliant, scores, scores);
+                v.matches = best.map_or_else(Vec::new, |i| units[i].matches.clone());
+                best
+            }
+            _ => None,
+        }
+    };
+    v.confidence = v.scores[v.label.index()];
+    if let Some(i) = deciding {
+        units[i].deciding = true;
+    }
+    v.units = units;
+    v
 }
 
 impl DecidedBy {
@@ -62,6 +145,7 @@ pub fn decide(model_scores: Scores, matches: Vec<CueMatch>) -> Verdict {
         decided_by: DecidedBy::Model,
         matches,
         allowed: Vec::new(),
+        units: Vec::new(),
     }
 }
 
@@ -76,6 +160,7 @@ pub fn out_of_scope(model_scores: Scores) -> Verdict {
         decided_by: DecidedBy::OutOfScope,
         matches: Vec::new(),
         allowed: Vec::new(),
+        units: Vec::new(),
     }
 }
 
@@ -90,6 +175,7 @@ pub fn empty() -> Verdict {
         decided_by: DecidedBy::Empty,
         matches: Vec::new(),
         allowed: Vec::new(),
+        units: Vec::new(),
     }
 }
 

@@ -158,7 +158,8 @@ fn a_classifier_is_built_with_its_own_lexicon_allow_list_and_codes() {
         .lexicon(lexicon)
         .allow(allow)
         .codes(CodeSet::all().without(CueCode::H5))
-        .build();
+        .build()
+        .unwrap();
     let v = c.classify("明天給你寄花圈");
     assert_eq!((v.matches[0].code, &*v.matches[0].source), (CueCode::T1, "team.tsv"));
     let v = c.classify("小区廢物回收站周六开放");

@@ -5,7 +5,8 @@ use crate::allow::Allowed;
 use crate::cues::CueMatch;
 use crate::label::Label;
 use crate::normalize::Span;
-use crate::verdict::{DecidedBy, Verdict};
+use crate::units::Role;
+use crate::verdict::{DecidedBy, UnitVerdict, Verdict};
 use serde::Serialize;
 use std::io::{self, Write};
 /// Probabilities by label name.
@@ -63,6 +64,57 @@ pub struct Record<'a> {
     /// Spans an allow phrase covered (only when there are some).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub allowed: &'a [Allowed],
+    /// The units the message was judged by (only for a message of several).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<UnitRecord<'a>>,
+}
+
+/// One unit of a message judged by units: its span, speaker, verdict and cues.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRecord<'a> {
+    /// The unit's text.
+    pub text: &'a str,
+    /// First character in the message.
+    pub start: usize,
+    /// End character (exclusive).
+    pub end: usize,
+    /// First byte.
+    pub byte_start: usize,
+    /// End byte (exclusive).
+    pub byte_end: usize,
+    /// The speaker label as written, or null.
+    pub speaker: Option<&'a str>,
+    /// `collector`, `customer` or `unknown`.
+    pub role: Role,
+    /// The unit's label.
+    pub label: Label,
+    /// The probability of its label, rounded.
+    pub confidence: f64,
+    /// Its probabilities, rounded.
+    pub scores: ScoreMap,
+    /// Its cues.
+    pub matches: &'a [CueMatch],
+    /// Whether this unit decided the message's label.
+    pub deciding: bool,
+}
+
+impl<'a> UnitRecord<'a> {
+    fn new(u: &'a UnitVerdict) -> Self {
+        UnitRecord {
+            text: &u.span.text,
+            start: u.span.start,
+            end: u.span.end,
+            byte_start: u.span.byte_start,
+            byte_end: u.span.byte_end,
+            speaker: u.speaker.as_deref(),
+            role: u.role,
+            label: u.label,
+            confidence: round6(u.confidence),
+            scores: ScoreMap::new(u.scores),
+            matches: &u.matches,
+            deciding: u.deciding,
+        }
+    }
 }
 
 impl<'a> Record<'a> {
@@ -79,6 +131,7 @@ impl<'a> Record<'a> {
             decided_by: v.decided_by,
             matches: &v.matches,
             allowed: &v.allowed,
+            units: v.units.iter().map(UnitRecord::new).collect(),
         }
     }
 
@@ -137,6 +190,11 @@ impl<'a> Record<'a> {
                 out.push(b'}');
             }
             out.push(b']');
+        }
+        if !self.units.is_empty() {
+            // Long messages only: serde_json's own bytes.
+            out.extend_from_slice(b",\"units\":");
+            serde_json::to_writer(&mut *out, &self.units).expect("writing to a Vec");
         }
         out.extend_from_slice(b"}\n");
     }
