@@ -371,3 +371,55 @@ fn summary_counts_rows_labels_rules_collectors_and_hours() {
     assert!(run.stderr.contains(&format!("rows {}  flagged {flagged}", rows.len())), "{}", run.stderr);
     assert!(run.stderr.contains("by collector:") && run.stderr.contains("23:00-23:59"), "{}", run.stderr);
 }
+
+#[test]
+fn shards_split_by_debtor_concatenate_to_the_one_shot_run() {
+    // Twelve debtors, 40 rows each over three days, in a scrambled order.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "debtor_id", "send_time", "channel", "answered", "content"]).unwrap();
+    let mut records = Vec::new();
+    let mut x: u64 = 12345;
+    let mut next = |n: u64| {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % n
+    };
+    for id in 0..480u64 {
+        let debtor = format!("D{}", next(12));
+        let (day, minute) = (3 + next(3), next(1440));
+        let time = format!("2026-11-{day:02} {:02}:{:02}:00", minute / 60, minute % 60);
+        let channel = if next(3) == 0 { "sms" } else { "call" };
+        let answered = if next(2) == 0 { "yes" } else { "no" };
+        records.push([
+            id.to_string(),
+            debtor,
+            time,
+            channel.to_string(),
+            answered.to_string(),
+            NOTICE.to_string(),
+        ]);
+    }
+    for r in &records {
+        w.write_record(r).unwrap();
+    }
+    let whole = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let shard = |k: u64| {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["id", "debtor_id", "send_time", "channel", "answered", "content"]).unwrap();
+        for r in records.iter().filter(|r| r[1][1..].parse::<u64>().unwrap() % 3 == k) {
+            w.write_record(r).unwrap();
+        }
+        w.into_inner().unwrap()
+    };
+    for rules in ["cn", "us"] {
+        let args = ["-", "--rules", rules, "--threads", "1"];
+        let (header, one_shot) = csv_rows(&score(&args, whole.clone().into_bytes()).stdout);
+        let mut joined: Vec<csv::StringRecord> =
+            (0..3).flat_map(|k| csv_rows(&score(&args, shard(k)).stdout).1).collect();
+        joined.sort_by_key(|r| r[0].parse::<u64>().unwrap());
+        assert_eq!(joined, one_shot, "{rules}");
+        let f = header.len() - 2;
+        let counted =
+            one_shot.iter().filter(|r| r[f].contains(if rules == "cn" { "N2" } else { "N4" })).count();
+        assert!(counted > 0, "{rules}: the export should reach a counting limit");
+    }
+}
