@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use collectguard::Label;
 use collectguard::input::Encoding;
 use collectguard::output::Format;
+use collectguard::records::FieldNames;
 use collectguard::rules::{QuietHoursError, RuleSet, RuleSetName, Tz};
 use collectguard::score::RuleColumnNames;
 use collectguard::train::{Solver, TrainParams};
@@ -103,6 +104,18 @@ pub struct ClassifyArgs {
     /// Treat each file as one message (a letter, a call transcript).
     #[arg(long)]
     pub whole_file: bool,
+    /// text: one message per line; jsonl: one JSON object per line, every field passed
+    /// through with the verdict and the rules' findings added (output is JSON Lines).
+    #[arg(long, value_enum, default_value_t = InputFormat::Text)]
+    pub input_format: InputFormat,
+    /// With --input-format jsonl: classify and write one record at a time, flushing each
+    /// (a gate that writes a message and reads its verdict).
+    #[arg(long)]
+    pub line_buffered: bool,
+    #[command(flatten)]
+    pub fields: RuleFieldArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -125,6 +138,8 @@ pub struct ScoreArgs {
     pub format: Format,
     #[command(flatten)]
     pub rules: RuleArgs,
+    #[command(flatten)]
+    pub columns: RuleColumnArgs,
     /// Column naming the collector, for the summary (default: 催收员, 坐席, agent, collector, ...).
     #[arg(long, value_name = "NAME")]
     pub collector_column: Option<String>,
@@ -287,7 +302,7 @@ pub enum RulesArg {
     None,
 }
 
-/// The rule set, its numbers, and the columns the rules read (`score`).
+/// The rule set and its numbers (`score`, `classify --input-format jsonl`).
 #[derive(Args, Clone)]
 pub struct RuleArgs {
     /// Rule set for the findings column.
@@ -317,6 +332,11 @@ pub struct RuleArgs {
     /// N5 off: do not check messages to third parties.
     #[arg(long)]
     pub no_third_party: bool,
+}
+
+/// The columns the rules read (`score`).
+#[derive(Args, Clone)]
+pub struct RuleColumnArgs {
     /// Column with the time sent (default: 发送时间, 时间, 催收时间, send_time, timestamp, created_at, ...).
     #[arg(long, value_name = "NAME")]
     pub time_column: Option<String>,
@@ -365,7 +385,9 @@ impl RuleArgs {
         set.third_party &= !self.no_third_party;
         Ok(Some(set))
     }
+}
 
+impl RuleColumnArgs {
     /// The columns named on the command line.
     pub fn columns(&self) -> RuleColumnNames {
         RuleColumnNames {
@@ -378,4 +400,54 @@ impl RuleArgs {
             collector: None,
         }
     }
+}
+
+/// The fields the rules read (`classify --input-format jsonl`).
+#[derive(Args, Clone)]
+pub struct RuleFieldArgs {
+    /// Field with the message text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+    /// Field with the time sent (a string, or epoch seconds or milliseconds as a number).
+    #[arg(long, value_name = "NAME")]
+    pub time_field: Option<String>,
+    /// Field with the debtor.
+    #[arg(long, value_name = "NAME")]
+    pub debtor_field: Option<String>,
+    /// Field with the recipient: a number, or a relation word.
+    #[arg(long, value_name = "NAME")]
+    pub recipient_field: Option<String>,
+    /// Field with the recipient's relation: 本人, 联系人, 同事 ...
+    #[arg(long, value_name = "NAME")]
+    pub relation_field: Option<String>,
+    /// Field with the channel: sms, call, wechat, visit.
+    #[arg(long, value_name = "NAME")]
+    pub channel_field: Option<String>,
+    /// Field saying whether a call was answered.
+    #[arg(long, value_name = "NAME")]
+    pub answered_field: Option<String>,
+}
+
+impl RuleFieldArgs {
+    /// The fields named on the command line.
+    pub fn fields(&self) -> FieldNames {
+        FieldNames {
+            text: self.text_field.clone(),
+            time: self.time_field.clone(),
+            debtor: self.debtor_field.clone(),
+            recipient: self.recipient_field.clone(),
+            relation: self.relation_field.clone(),
+            channel: self.channel_field.clone(),
+            answered: self.answered_field.clone(),
+        }
+    }
+}
+
+// `classify --input-format` values.
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// One message per line.
+    Text,
+    /// One JSON object per line; the message is --text-field.
+    Jsonl,
 }

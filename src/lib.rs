@@ -28,6 +28,7 @@ pub mod normalize;
 pub mod output;
 mod packed;
 mod phrases;
+pub mod records;
 pub mod rules;
 pub mod score;
 mod solver;

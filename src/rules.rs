@@ -12,7 +12,7 @@ pub mod names;
 mod third_party;
 pub mod time;
 
-pub use contacts::{ContactFindings, ContactLog};
+pub use contacts::{ContactFindings, ContactLog, ContactWatch};
 pub use third_party::{Disclosure, disclosure};
 pub use time::{Tz, TzError, parse_time};
 

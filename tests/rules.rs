@@ -423,3 +423,84 @@ fn shards_split_by_debtor_concatenate_to_the_one_shot_run() {
         assert!(counted > 0, "{rules}: the export should reach a counting limit");
     }
 }
+
+#[test]
+fn classify_jsonl_passes_fields_through_and_runs_the_rules_on_fields() {
+    let rows = rows();
+    // Rows in time order, as a sending system would write them.
+    let mut sorted = rows.clone();
+    sorted.sort_by_key(|r| r.epoch());
+    let input: String = sorted
+        .iter()
+        .map(|r| {
+            let obj = serde_json::json!({
+                "id": r.id, "content": r.text, "who": r.debtor, "at": r.epoch(),
+                "via": r.channel, "rel": r.relation, "ok": r.answered, "label": "kept",
+            });
+            obj.to_string() + "\n"
+        })
+        .collect();
+    let out = cg()
+        .args(["classify", "--input-format", "jsonl", "--text-field", "content", "--time-field", "at"])
+        .args([
+            "--debtor-field",
+            "who",
+            "--channel-field",
+            "via",
+            "--relation-field",
+            "rel",
+            "--answered-field",
+            "ok",
+        ])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recs: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(recs.len(), sorted.len());
+    let want = expected(&rows, 0, false);
+    for (rec, (r, line)) in recs.iter().zip(sorted.iter().zip(input.lines())) {
+        // Every input field is still there, a clashing one kept under its name.
+        let original: Value = serde_json::from_str(line).unwrap();
+        for (k, v) in original.as_object().unwrap() {
+            assert_eq!(&rec[k], v, "{k}");
+        }
+        assert!(rec["collectguard_label"].is_string() && rec["matches"].is_array());
+        let codes: Vec<&str> =
+            rec["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, want[&r.id], "id {}", r.id);
+    }
+}
+
+#[test]
+fn line_buffered_records_answer_one_message_at_a_time() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command as Process, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("collectguard");
+    let mut child = Process::new(bin)
+        .args(["classify", "--input-format", "jsonl", "--line-buffered", "--time-field", "t"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // Each verdict is read while standard input is still open: the gate answers one
+    // message before the next is written.
+    for (text, time, quiet) in
+        [("您好，请按时还款", "2026-11-03 23:14", true), ("明天抓你坐牢", "2026-11-03 10:00", false)]
+    {
+        writeln!(stdin, "{}", serde_json::json!({"text": text, "t": time})).unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let rec: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(rec["text"], text);
+        let n1 = rec["findings"].as_array().unwrap().iter().any(|f| f["code"] == "N1");
+        assert_eq!(n1, quiet, "{rec}");
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

@@ -246,7 +246,6 @@ impl ContactFindings {
         let Ok(row) = u32::try_from(row) else { return Vec::new() };
         let from = self.hits.partition_point(|h| h.row < row);
         let r = &self.rules;
-        let limit = |l: Option<u32>| l.unwrap_or(0);
         self.hits[from..]
             .iter()
             .take_while(|h| h.row == row)
@@ -256,40 +255,151 @@ impl ContactFindings {
                     .iter()
                     .map(|&r| u64::from(r))
                     .collect();
-                let detail = match h.kind {
-                    HitKind::Daily { nth, day } => {
-                        format!(
-                            "{} contact on {}, limit {}",
-                            ordinal(nth),
-                            time::date(day),
-                            limit(r.daily_contacts)
-                        )
-                    }
-                    HitKind::Attempts { nth, day } => format!(
-                        "{} unanswered attempt on one number on {}, limit {}",
-                        ordinal(nth),
-                        time::date(day),
-                        limit(r.daily_attempts)
-                    ),
-                    HitKind::Window { nth, day } => {
-                        let days = r.window_days.max(1);
-                        format!(
-                            "{} call in {days} days ({} to {}), limit {}",
-                            ordinal(nth),
-                            time::date(day - i64::from(days) + 1),
-                            time::date(day),
-                            limit(r.window_calls)
-                        )
-                    }
-                    HitKind::AfterConversation { day } => format!(
-                        "call within {} days after the conversation on {}",
-                        limit(r.conversation_days),
-                        time::date(day)
-                    ),
-                };
+                let detail = detail(r, h.kind);
                 Finding::new(h.kind.code(), detail, rows)
             })
             .collect()
+    }
+}
+
+/// What a counting finding says.
+fn detail(r: &RuleSet, kind: HitKind) -> String {
+    let limit = |l: Option<u32>| l.unwrap_or(0);
+    match kind {
+        HitKind::Daily { nth, day } => {
+            format!("{} contact on {}, limit {}", ordinal(nth), time::date(day), limit(r.daily_contacts))
+        }
+        HitKind::Attempts { nth, day } => format!(
+            "{} unanswered attempt on one number on {}, limit {}",
+            ordinal(nth),
+            time::date(day),
+            limit(r.daily_attempts)
+        ),
+        HitKind::Window { nth, day } => {
+            let days = r.window_days.max(1);
+            format!(
+                "{} call in {days} days ({} to {}), limit {}",
+                ordinal(nth),
+                time::date(day - i64::from(days) + 1),
+                time::date(day),
+                limit(r.window_calls)
+            )
+        }
+        HitKind::AfterConversation { day } => format!(
+            "call within {} days after the conversation on {}",
+            limit(r.conversation_days),
+            time::date(day)
+        ),
+    }
+}
+
+/// A call seen by a [`ContactWatch`].
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    time: i64,
+    row: u64,
+    flags: u8,
+}
+
+/// The counting rules on a stream, one message at a time, as a gate sees them: each call
+/// is judged against the calls seen before it (with earlier times), and forgotten once it
+/// is older than every window. Memory grows with the debtors and numbers, not the rows.
+pub struct ContactWatch {
+    rules: RuleSet,
+    debtors: FxHashMap<Box<str>, Vec<Seen>>,
+    numbers: FxHashMap<Box<str>, Vec<Seen>>,
+}
+
+impl ContactWatch {
+    /// A watch for the counting rules of `rules`.
+    pub fn new(rules: &RuleSet) -> Self {
+        ContactWatch { rules: rules.clone(), debtors: FxHashMap::default(), numbers: FxHashMap::default() }
+    }
+
+    /// The findings of message `m` (row or line `row`) against the calls seen so far;
+    /// then remembers it if it is a call with a time and a debtor.
+    pub fn check(&mut self, row: u64, m: &Message) -> Vec<Finding> {
+        let (Some(t), Some(debtor), Some(Channel::Call)) = (m.time, m.debtor.map(str::trim), m.channel)
+        else {
+            return Vec::new();
+        };
+        if debtor.is_empty() {
+            return Vec::new();
+        }
+        let mut flags = match m.answered {
+            Some(true) => ANSWERED,
+            Some(false) => UNANSWERED,
+            None => 0,
+        };
+        if matches!(m.recipient, Recipient::ThirdParty(_)) {
+            flags |= THIRD_PARTY;
+        }
+        let now = Seen { time: t, row, flags };
+        let probe = |s: &Seen| Contact { time: s.time, row: 0, debtor: 0, number: 0, flags: s.flags };
+        let me = probe(&now);
+        let tz = self.rules.tz;
+        let day = tz.day(t);
+        let horizon = i64::from(self.rules.window_days.max(self.rules.conversation_days.unwrap_or(1)).max(1));
+        let mut kinds: Vec<(HitKind, Vec<u64>)> = Vec::new();
+        let rules = self.rules.clone();
+        let seen = self.debtors.entry(debtor.into()).or_default();
+        seen.retain(|s| tz.day(s.time) > day - horizon);
+        let before: Vec<Seen> = seen.iter().filter(|s| s.time <= t).copied().collect();
+        if let Some(limit) = rules.daily_contacts
+            && me.effective()
+        {
+            let same: Vec<&Seen> =
+                before.iter().filter(|s| probe(s).effective() && tz.day(s.time) == day).collect();
+            if same.len() >= limit as usize {
+                let rows = same.iter().take(limit as usize).map(|s| s.row).collect();
+                kinds.push((HitKind::Daily { nth: same.len() as u32 + 1, day }, rows));
+            }
+        }
+        if me.with_debtor() {
+            let calls: Vec<&Seen> = before.iter().filter(|s| probe(s).with_debtor()).collect();
+            if let Some(limit) = rules.window_calls {
+                let days = i64::from(rules.window_days.max(1));
+                let window: Vec<&&Seen> = calls.iter().filter(|s| tz.day(s.time) > day - days).collect();
+                if window.len() >= limit as usize {
+                    let rows = window.iter().take(limit as usize).map(|s| s.row).collect();
+                    kinds.push((HitKind::Window { nth: window.len() as u32 + 1, day }, rows));
+                }
+            }
+            if let Some(days) = rules.conversation_days
+                && let Some(conv) = calls
+                    .iter()
+                    .filter(|s| {
+                        probe(s).conversation() && s.time < t && day - tz.day(s.time) < i64::from(days)
+                    })
+                    .max_by_key(|s| s.time)
+            {
+                kinds.push((HitKind::AfterConversation { day: tz.day(conv.time) }, vec![conv.row]));
+            }
+        }
+        let at = seen.partition_point(|s| s.time <= t);
+        seen.insert(at, now);
+        if let Some(limit) = rules.daily_attempts {
+            let key = match m.number.map(str::trim) {
+                Some(n) if !n.is_empty() => format!("n:{n}"),
+                _ => format!("d:{debtor}"),
+            };
+            let seen = self.numbers.entry(key.into()).or_default();
+            seen.retain(|s| tz.day(s.time) > day - 1);
+            if me.attempt() {
+                let same: Vec<&Seen> = seen
+                    .iter()
+                    .filter(|s| s.time <= t && probe(s).attempt() && tz.day(s.time) == day)
+                    .collect();
+                if same.len() >= limit as usize {
+                    let rows = same.iter().take(limit as usize).map(|s| s.row).collect();
+                    kinds.push((HitKind::Attempts { nth: same.len() as u32 + 1, day }, rows));
+                }
+            }
+            let at = seen.partition_point(|s| s.time <= t);
+            seen.insert(at, now);
+        }
+        kinds.sort_by_key(|(k, _)| k.code());
+        kinds.into_iter().map(|(k, rows)| Finding::new(k.code(), detail(&rules, k), rows)).collect()
     }
 }
 
@@ -349,6 +459,27 @@ mod tests {
         assert!(found.for_row(6).is_empty());
         assert_eq!(found.for_row(7)[0].code, Code::N3);
         assert!(found.for_row(8)[0].detail.starts_with("8th unanswered attempt"));
+    }
+
+    #[test]
+    fn a_watch_on_a_stream_in_time_order_finds_what_the_log_finds() {
+        for rules in [RuleSet::cn(), RuleSet::us()] {
+            let mut log = ContactLog::new(&rules);
+            let mut watch = ContactWatch::new(&rules);
+            let mut streamed = Vec::new();
+            for i in 0..60u64 {
+                let t = format!("2026-11-{:02} {:02}:{:02}", 1 + i / 10, 8 + i % 10, i % 60);
+                let mut m = call(&t, if i % 4 == 0 { "d2" } else { "d1" }, Some(i % 3 != 0), &rules);
+                m.number = (i % 5 == 0).then_some("139");
+                log.add(i + 1, &m);
+                streamed.push(watch.check(i + 1, &m));
+            }
+            let found = log.finish();
+            for (i, f) in streamed.iter().enumerate() {
+                assert_eq!(f, &found.for_row(i as u64 + 1), "{} row {}", rules.name.as_str(), i + 1);
+            }
+            assert!(streamed.iter().any(|f| !f.is_empty()));
+        }
     }
 
     #[test]
