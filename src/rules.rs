@@ -6,6 +6,25 @@
 //! Per-message rules (quiet hours, third parties) are [`RuleSet::check`]; the counting
 //! rules need every contact of a debtor first: add them to a [`ContactLog`] in any order,
 //! then [`ContactLog::finish`] gives the findings per row.
+//!
+//! ```
+//! use collectguard::rules::{self, Channel, ContactLog, Message, RuleSet};
+//! let cn = RuleSet::cn();
+//! let at = |t| Message {
+//!     text: "您好，请按时还款",
+//!     time: rules::parse_time(t, cn.tz),
+//!     debtor: Some("D1"),
+//!     channel: Some(Channel::Call),
+//!     ..Message::default()
+//! };
+//! assert_eq!(rules::findings_field(&cn.check(&at("2026-11-03 23:14"))), "N1:23:14 in quiet hours 22:00-08:00");
+//! let mut log = ContactLog::new(&cn);
+//! for (row, t) in ["2026-11-03 15:00", "2026/11/3 9:00", "2026-11-03T10:00:00+08:00", "1793674800"].iter().enumerate() {
+//!     log.add(row as u64 + 1, &at(t));
+//! }
+//! let found = log.finish();
+//! assert_eq!(found.for_row(1)[0].to_string(), "N2:4th contact on 2026-11-03, limit 3");
+//! ```
 
 mod contacts;
 pub mod names;
