@@ -2,19 +2,21 @@
 
 use crate::cli::{
     ClassifyArgs, ColorChoice, Common, ConfigCommand, CueArgs, EvalArgs, ExplainArgs, FilterArgs,
-    LexiconCommand, ScoreArgs, TrainArgs, UnitArgs,
+    InputFormat, LexiconCommand, ScoreArgs, TrainArgs, UnitArgs,
 };
 use anyhow::{Context, Result, bail};
 use collectguard::atomic::{self, AtomicFile};
 use collectguard::batch::{classify_all, for_each_line};
+use collectguard::input::Encoding;
 use collectguard::input::Lines;
 use collectguard::model::HeldOut;
 use collectguard::output::{Format, Printer, Sink};
-use collectguard::score::{ScoreOptions, Scorer};
+use collectguard::records::RecordScorer;
+use collectguard::score::{ScoreFormat, ScoreOptions, Scorer};
 use collectguard::source::{self, Notify};
 use collectguard::table::read_labelled;
 use collectguard::{Classifier, Label, Model, eval, explain};
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -98,9 +100,39 @@ fn print_verdicts(
 }
 
 pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
+    if a.input_format == InputFormat::Jsonl {
+        return classify_records(a);
+    }
+    if a.line_buffered {
+        bail!("--line-buffered needs --input-format jsonl");
+    }
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let mut printer = Printer::new(a.format, stdout(), use_color(a.color))?;
     print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `classify --input-format jsonl`: records in, records out.
+fn classify_records(a: ClassifyArgs) -> Result<ExitCode> {
+    if a.whole_file {
+        bail!("--whole-file does not apply to --input-format jsonl");
+    }
+    let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
+    let notify = notices();
+    let rules = a.rules.rule_set()?;
+    // JSON text is UTF-8; reading it as such also starts at once on a pipe (no sniffing).
+    let encoding = match a.common.encoding() {
+        Encoding::Auto => Encoding::Utf8,
+        other => other,
+    };
+    let mut out = stdout();
+    for path in inputs(&a.files) {
+        let name = source::name(&path);
+        let mut scorer = RecordScorer::new(&classifier, rules.clone(), a.fields.fields(), &name, &notify);
+        let mut lines = Lines::new(source::open(&path, encoding, &notify)?);
+        scorer.run(&mut lines, &mut out, a.line_buffered)?;
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -132,23 +164,66 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let notify = notices();
     let reader = source::open(&a.input, a.common.encoding(), &notify)?;
-    let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible };
-    let Some(scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
+    let summary = a.summary || a.summary_file.is_some();
+    let mut columns = a.columns.columns();
+    columns.collector = a.collector_column.clone();
+    let options = ScoreOptions {
+        text_column: a.text_column,
+        flexible: a.flexible,
+        rules: a.rules.rule_set()?,
+        columns,
+        by_collector: summary,
+        format: if a.format == Format::Jsonl { ScoreFormat::Jsonl } else { ScoreFormat::Csv },
+    };
+    let Some(mut scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
         return Ok(ExitCode::SUCCESS);
     };
+    if scorer.counts_contacts() {
+        // The counting rules see every call first; the second pass reads the input again
+        // (standard input from a temporary copy), with its notices already told.
+        let quiet = source::ignore();
+        let again = if input == "-" {
+            let mut spool =
+                tempfile::tempfile().context("cannot make a temporary file for standard input")?;
+            let mut w = BufWriter::new(&mut spool);
+            let calls = scorer.log_contacts(Some(&mut w))?;
+            w.flush()?;
+            drop(w);
+            spool.seek(io::SeekFrom::Start(0))?;
+            eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
+            source::decode(Box::new(spool) as Box<dyn io::Read + Send>, Encoding::Utf8, &input, &quiet)?
+        } else {
+            let calls = scorer.log_contacts(None)?;
+            eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
+            source::open(&a.input, a.common.encoding(), &quiet)?
+        };
+        scorer = scorer.reread(again)?;
+    }
     let progress = progress_bar("{spinner} {pos} rows ({per_sec}) {elapsed}");
     let mut tick = |rows| progress.iter().for_each(|p| p.set_position(rows));
-    match &a.output {
+    let scored = match &a.output {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            let rows = scorer.write_to(&mut file, &mut tick)?;
+            let scored = scorer.write_to(&mut file, &mut tick)?;
             progress.iter().for_each(|p| p.finish_and_clear());
             file.commit()?;
-            eprintln!("collectguard: scored {rows} rows into {}", path.display());
+            eprintln!("collectguard: scored {} rows into {}", scored.all.rows, path.display());
+            scored
         }
         None => {
-            scorer.write_to(stdout(), &mut tick)?;
+            let scored = scorer.write_to(stdout(), &mut tick)?;
             progress.iter().for_each(|p| p.finish_and_clear());
+            scored
+        }
+    };
+    if summary {
+        let text = match a.summary_format {
+            Format::Json => serde_json::to_string_pretty(&scored)? + "\n",
+            _ => scored.to_string(),
+        };
+        match &a.summary_file {
+            Some(path) => atomic::write(path, text.as_bytes())?,
+            None => eprint!("{text}"),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -64,23 +64,27 @@ impl<R: Read> DecodingReader<R> {
         let mut eof = false;
         // Sniff 64 KiB, and go on while everything read is ASCII (a GBK export whose first
         // rows are all ASCII must not be taken for UTF-8), up to SNIFF_MAX.
-        loop {
-            while filled < input.len() {
-                let n = match inner.read(&mut input[filled..]) {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                };
-                if n == 0 {
-                    eof = true;
+        // An explicit encoding needs no sample: decoding starts with the first read, so a
+        // pipe that writes one line and waits (a gate) is answered at once.
+        if encoding == Encoding::Auto {
+            loop {
+                while filled < input.len() {
+                    let n = match inner.read(&mut input[filled..]) {
+                        Ok(n) => n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    };
+                    if n == 0 {
+                        eof = true;
+                        break;
+                    }
+                    filled += n;
+                }
+                if eof || input.len() >= SNIFF_MAX || !input[..filled].is_ascii() {
                     break;
                 }
-                filled += n;
+                input.resize(input.len() * 2, 0);
             }
-            if eof || encoding != Encoding::Auto || input.len() >= SNIFF_MAX || !input[..filled].is_ascii() {
-                break;
-            }
-            input.resize(input.len() * 2, 0);
         }
         let chosen: &'static EncodingRs = match encoding {
             Encoding::Utf8 => UTF_8,

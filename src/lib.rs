@@ -29,6 +29,8 @@ pub mod normalize;
 pub mod output;
 mod packed;
 mod phrases;
+pub mod records;
+pub mod rules;
 pub mod score;
 pub mod settings;
 mod solver;

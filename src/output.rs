@@ -3,7 +3,7 @@
 
 mod json;
 
-pub use json::{Record, ScoreMap, round6};
+pub use json::{Record, ScoreMap, UnitRecord, round6};
 
 use crate::cues::CueMatch;
 use crate::label::Label;

@@ -44,6 +44,40 @@ pub enum Notice {
         /// What, with file and line.
         message: String,
     },
+    /// A column the rules read was chosen by its name.
+    Column {
+        /// The input's name.
+        input: String,
+        /// The header of the chosen column.
+        column: String,
+        /// What it is read as (`time`, `debtor` …).
+        role: &'static str,
+    },
+    /// A rule cannot run on this table and is skipped.
+    RuleSkipped {
+        /// The input's name.
+        input: String,
+        /// The rule's code and name, such as `N2 (daily_contacts)`.
+        rule: String,
+        /// What is missing.
+        reason: &'static str,
+    },
+    /// A row's time could not be read; the row is kept and scored, the time rules skip it.
+    BadTime {
+        /// The input's name.
+        input: String,
+        /// The 1-based row (header excluded).
+        row: u64,
+        /// The value as written.
+        value: String,
+    },
+    /// More rows with unreadable times than were told one by one.
+    MoreBadTimes {
+        /// The input's name.
+        input: String,
+        /// How many more.
+        rows: u64,
+    },
 }
 
 impl fmt::Display for Notice {
@@ -61,6 +95,19 @@ impl fmt::Display for Notice {
                 write!(f, "{input}: using the only column {column:?} as the message text")
             }
             Notice::EmptyTable { input } => write!(f, "{input}: empty input, nothing to score"),
+            Notice::Column { input, column, role } => {
+                write!(f, "{input}: using column {column:?} as the {role}")
+            }
+            Notice::RuleSkipped { input, rule, reason } => {
+                write!(f, "{input}: rule {rule} skipped: {reason}")
+            }
+            Notice::BadTime { input, row, value } => write!(
+                f,
+                "warning: {input}: row {row}: cannot read the time {value:?}; the row is scored, the time rules skip it"
+            ),
+            Notice::MoreBadTimes { input, rows } => {
+                write!(f, "warning: {input}: {rows} more rows with times that cannot be read")
+            }
         }
     }
 }

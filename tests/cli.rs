@@ -157,7 +157,9 @@ fn score_keeps_every_row_and_column() {
             "p_threatening",
             "p_harassing",
             "cues",
-            "decided_by"
+            "decided_by",
+            "findings",
+            "flagged"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();

@@ -21,7 +21,7 @@ fuzz_target!(init: { common::classifier(); }, |data: &[u8]| {
     let classifier = common::classifier();
     let notify = source::ignore();
     let decode = || source::decode(data, Encoding::Auto, "fuzz.csv", &notify).expect("reading from memory cannot fail");
-    let mut options = ScoreOptions { text_column: None, flexible: true };
+    let mut options = ScoreOptions { flexible: true, ..ScoreOptions::default() };
     let scorer = match Scorer::new(classifier, decode(), "fuzz.csv", &options, &notify) {
         Ok(Some(s)) => s,
         Ok(None) => return,
@@ -42,7 +42,7 @@ fuzz_target!(init: { common::classifier(); }, |data: &[u8]| {
     let width = header.len() - VERDICT_COLUMNS.len();
     let col = scorer.text_column();
     let mut out = Vec::new();
-    let rows = scorer.write_to(&mut out, &mut |_| {}).expect("writing to memory cannot fail");
+    let rows = scorer.write_to(&mut out, &mut |_| {}).expect("writing to memory cannot fail").all.rows;
 
     // The input, read as the scorer reads it, and the output read back.
     let mut input = csv::ReaderBuilder::new().flexible(true).from_reader(decode());

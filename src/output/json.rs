@@ -99,7 +99,8 @@ pub struct UnitRecord<'a> {
 }
 
 impl<'a> UnitRecord<'a> {
-    fn new(u: &'a UnitVerdict) -> Self {
+    /// The record of unit `u`.
+    pub fn new(u: &'a UnitVerdict) -> Self {
         UnitRecord {
             text: &u.span.text,
             start: u.span.start,
