@@ -2,12 +2,15 @@
 //! or as the only column), rows in batches, and errors that name the row. Used by
 //! scoring, evaluation and training alike.
 
+mod lines;
+
 use crate::input::Encoding;
 use crate::label::{Label, LabelError};
 use crate::model::DataFile;
 use crate::source::{self, Notice, Notify, SourceError};
 use crate::train::Example;
 use csv::StringRecord;
+use lines::LineCounter;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
@@ -131,7 +134,7 @@ impl TableError {
 /// A CSV table being read: its header and its rows.
 pub struct Table<R: Read> {
     input: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineCounter<R>>,
     headers: StringRecord,
 }
 
@@ -139,7 +142,7 @@ impl<R: Read> Table<R> {
     /// Reads the header of the table `input` from `reader`; `flexible` accepts rows whose
     /// field count differs from the header's.
     pub fn new(reader: R, input: &str, flexible: bool) -> Result<Self, TableError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(flexible).from_reader(reader);
+        let mut reader = csv::ReaderBuilder::new().flexible(flexible).from_reader(LineCounter::new(reader));
         let headers = reader.headers().map_err(|e| TableError::csv(input, e))?.clone();
         Ok(Table { input: input.to_string(), reader, headers })
     }
@@ -203,10 +206,9 @@ impl<R: Read> Table<R> {
         batch.clear();
         while batch.len() < max {
             let mut rec = StringRecord::new();
-            match self.reader.read_record(&mut rec) {
-                Ok(true) => batch.push(rec),
-                Ok(false) => return Ok(false),
-                Err(e) => return Err(TableError::csv(&self.input, e)),
+            match self.next_row(&mut rec)? {
+                true => batch.push(rec),
+                false => return Ok(false),
             }
         }
         Ok(true)
@@ -214,8 +216,35 @@ impl<R: Read> Table<R> {
 
     /// The remaining rows, one at a time.
     pub fn rows(&mut self) -> impl Iterator<Item = Result<StringRecord, TableError>> + '_ {
-        let input = self.input.clone();
-        self.reader.records().map(move |r| r.map_err(|e| TableError::csv(&input, e)))
+        std::iter::from_fn(move || {
+            let mut rec = StringRecord::new();
+            match self.next_row(&mut rec) {
+                Ok(true) => Some(Ok(rec)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+    }
+
+    /// Reads the next row into `rec`; false at the end. A row error names the line the
+    /// row starts on.
+    fn next_row(&mut self, rec: &mut StringRecord) -> Result<bool, TableError> {
+        match self.reader.read_record(rec) {
+            Ok(more) => {
+                if let Some(pos) = rec.position().filter(|_| more) {
+                    self.reader.get_mut().forget_before(pos.byte());
+                }
+                Ok(more)
+            }
+            Err(e) => {
+                let at = e.position().map(|p| self.reader.get_ref().line_at(p.byte()));
+                let mut err = TableError::csv(&self.input, e);
+                if let (TableError::Ragged { line, .. }, Some(at)) = (&mut err, at) {
+                    *line = at.to_string();
+                }
+                Err(err)
+            }
+        }
     }
 }
 
