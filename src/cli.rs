@@ -171,6 +171,15 @@ pub enum ColorChoice {
     Never,
 }
 
+/// A `--delimiter` value: one byte, or `tab` / `\t` for a tab.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 => Ok(s.as_bytes()[0]),
+        _ => Err(format!("{s:?} is not one byte (use tab or \\t for a tab)")),
+    }
+}
+
 /// A `--format` parser accepting only `names`.
 fn formats(names: &'static [&'static str]) -> impl TypedValueParser<Value = Format> {
     PossibleValuesParser::new(names).map(|s| s.parse::<Format>().expect("every listed format parses"))
@@ -207,6 +216,10 @@ pub struct ScoreArgs {
     /// Keep rows whose field count differs from the header instead of failing.
     #[arg(long)]
     pub flexible: bool,
+    /// The byte between fields (`tab` or `\t` for a tab); default: a tab if the header
+    /// has tabs and no commas, else a comma. The output uses the same.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -254,6 +267,9 @@ pub struct TrainArgs {
     /// The label column.
     #[arg(long, value_name = "NAME", default_value = "label")]
     pub label_column: String,
+    /// The byte between fields (`tab` or `\t` for a tab); default: detected as `score` does.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
     #[arg(long, default_value_t = TrainParams::default().seed)]
     pub seed: u64,
     #[arg(long, default_value_t = TrainParams::default().alpha)]
@@ -328,6 +344,9 @@ pub struct EvalArgs {
     pub text_column: Option<String>,
     #[arg(long, value_name = "NAME", default_value = "label")]
     pub label_column: String,
+    /// The byte between fields (`tab` or `\t` for a tab); default: detected as `score` does.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
     /// Also report the metrics per value of this column (e.g. `kind`).
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,

@@ -132,7 +132,7 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common, &a.cues)?;
     let notify = notices();
     let reader = source::open(&a.input, a.common.encoding(), &notify)?;
-    let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible };
+    let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible, delimiter: a.delimiter };
     let Some(scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
         return Ok(ExitCode::SUCCESS);
     };
@@ -190,7 +190,8 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     set_threads(&a.common)?;
     let notify = notices();
     let read = |path: &Path| {
-        read_labelled(path, a.text_column.as_deref(), &a.label_column, None, a.common.encoding(), &notify)
+        let (text, label, enc) = (a.text_column.as_deref(), &a.label_column, a.common.encoding());
+        read_labelled(path, text, label, None, enc, a.delimiter, &notify)
     };
     let (mut examples, mut files) = (Vec::new(), Vec::new());
     for path in &a.data {
@@ -237,6 +238,7 @@ pub fn eval(a: EvalArgs) -> Result<ExitCode> {
         &a.label_column,
         a.by.as_deref(),
         a.common.encoding(),
+        a.delimiter,
         &notices(),
     )?;
     let examples = labelled.examples;

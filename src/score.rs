@@ -26,6 +26,9 @@ pub struct ScoreOptions {
     pub text_column: Option<String>,
     /// Keep rows whose field count differs from the header's (short rows padded).
     pub flexible: bool,
+    /// The byte between fields (default: detected, see [`Table::with_delimiter`]); the
+    /// output uses the same.
+    pub delimiter: Option<u8>,
 }
 
 /// A table ready to score: header read and message column chosen.
@@ -46,7 +49,7 @@ impl<'c, R: Read> Scorer<'c, R> {
         options: &ScoreOptions,
         notify: &Notify,
     ) -> Result<Option<Self>, TableError> {
-        let table = Table::new(reader, input, options.flexible)?;
+        let table = Table::with_delimiter(reader, input, options.flexible, options.delimiter)?;
         if table.headers().is_empty() {
             notify(Notice::EmptyTable { input: input.to_string() });
             return Ok(None);
@@ -76,7 +79,10 @@ impl<'c, R: Read> Scorer<'c, R> {
     /// each batch; returns the number of rows.
     pub fn write_to<W: Write>(mut self, out: W, progress: &mut dyn FnMut(u64)) -> Result<u64, ScoreError> {
         let width = self.table.headers().len();
-        let mut writer = csv::WriterBuilder::new().flexible(self.flexible).from_writer(out);
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(self.flexible)
+            .delimiter(self.table.delimiter())
+            .from_writer(out);
         writer.write_record(self.header()).map_err(output::csv_io)?;
         let mut rows = 0u64;
         let mut batch = Vec::with_capacity(BATCH_LINES);

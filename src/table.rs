@@ -136,15 +136,40 @@ pub struct Table<R: Read> {
     input: String,
     reader: csv::Reader<LineCounter<R>>,
     headers: StringRecord,
+    delimiter: u8,
 }
 
 impl<R: Read> Table<R> {
     /// Reads the header of the table `input` from `reader`; `flexible` accepts rows whose
     /// field count differs from the header's.
     pub fn new(reader: R, input: &str, flexible: bool) -> Result<Self, TableError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(flexible).from_reader(LineCounter::new(reader));
+        Self::with_delimiter(reader, input, flexible, None)
+    }
+
+    /// As [`Table::new`], with fields separated by `delimiter`; without one, by a tab if
+    /// the header line has tabs and no commas (Excel's "Unicode text"), else by commas.
+    pub fn with_delimiter(
+        reader: R,
+        input: &str,
+        flexible: bool,
+        delimiter: Option<u8>,
+    ) -> Result<Self, TableError> {
+        let mut lines = LineCounter::new(reader);
+        let delimiter = match delimiter {
+            Some(d) => d,
+            None => {
+                let first = lines.first_line().map_err(|e| TableError::csv(input, e.into()))?;
+                if first.contains(&b'\t') && !first.contains(&b',') { b'\t' } else { b',' }
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new().flexible(flexible).delimiter(delimiter).from_reader(lines);
         let headers = reader.headers().map_err(|e| TableError::csv(input, e))?.clone();
-        Ok(Table { input: input.to_string(), reader, headers })
+        Ok(Table { input: input.to_string(), reader, headers, delimiter })
+    }
+
+    /// The byte between fields.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
     }
 
     /// The input's name.
@@ -260,20 +285,22 @@ pub struct Labelled {
 
 /// Reads a labelled CSV (file or `-`): the message column (`text_column` or picked as
 /// [`Table::text_column`] picks it) and `label_column`, which every row must fill with
-/// a known label; and `group_column`'s value per row, if given.
+/// a known label; and `group_column`'s value per row, if given. Fields are separated by
+/// `delimiter` (or as [`Table::with_delimiter`] detects).
 pub fn read_labelled(
     path: &Path,
     text_column: Option<&str>,
     label_column: &str,
     group_column: Option<&str>,
     encoding: Encoding,
+    delimiter: Option<u8>,
     notify: &Notify,
 ) -> Result<Labelled, TableError> {
     let name = source::name(path);
     let bytes = source::read_bytes(path)?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let decoded = source::decode_bytes(&bytes, encoding, &name, notify)?;
-    let mut table = Table::new(decoded.as_bytes(), &name, false)?;
+    let mut table = Table::with_delimiter(decoded.as_bytes(), &name, false, delimiter)?;
     let tcol = table.text_column(text_column, notify)?;
     let lcol = table.label_column(label_column)?;
     let gcol = group_column.map(|g| table.named_column(g, "grouping")).transpose()?;

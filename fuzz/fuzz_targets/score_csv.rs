@@ -21,7 +21,8 @@ fuzz_target!(init: { common::classifier(); }, |data: &[u8]| {
     let classifier = common::classifier();
     let notify = source::ignore();
     let decode = || source::decode(data, Encoding::Auto, "fuzz.csv", &notify).expect("reading from memory cannot fail");
-    let mut options = ScoreOptions { text_column: None, flexible: true };
+    // Commas, as the checks below read input and output.
+    let mut options = ScoreOptions { text_column: None, flexible: true, delimiter: Some(b',') };
     let scorer = match Scorer::new(classifier, decode(), "fuzz.csv", &options, &notify) {
         Ok(Some(s)) => s,
         Ok(None) => return,

@@ -6,9 +6,13 @@
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
-/// A reader that notes where each line break starts.
+/// A reader that notes where each line break starts, and can look at the first line
+/// before csv reads it.
 pub(super) struct LineCounter<R> {
     inner: R,
+    /// Bytes read ahead by [`LineCounter::first_line`], passed on before any others.
+    ahead: Vec<u8>,
+    ahead_at: usize,
     /// Bytes passed on so far.
     offset: u64,
     /// The last byte passed on was CR (a LF next is the same break).
@@ -21,7 +25,15 @@ pub(super) struct LineCounter<R> {
 
 impl<R> LineCounter<R> {
     pub(super) fn new(inner: R) -> Self {
-        LineCounter { inner, offset: 0, after_cr: false, breaks: VecDeque::new(), forgotten: 0 }
+        LineCounter {
+            inner,
+            ahead: Vec::new(),
+            ahead_at: 0,
+            offset: 0,
+            after_cr: false,
+            breaks: VecDeque::new(),
+            forgotten: 0,
+        }
     }
 
     /// The 1-based line of the byte at `offset` (a record's start, or the LF of the
@@ -40,9 +52,37 @@ impl<R> LineCounter<R> {
     }
 }
 
+impl<R: Read> LineCounter<R> {
+    /// The first line (up to 64 KiB of it), read ahead before anything is passed on.
+    pub(super) fn first_line(&mut self) -> io::Result<&[u8]> {
+        const MAX: usize = 64 * 1024;
+        let mut chunk = [0u8; 4096];
+        while self.ahead.len() < MAX && memchr::memchr2(b'\n', b'\r', &self.ahead).is_none() {
+            let n = match self.inner.read(&mut chunk) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                break;
+            }
+            self.ahead.extend_from_slice(&chunk[..n]);
+        }
+        let end = memchr::memchr2(b'\n', b'\r', &self.ahead).unwrap_or(self.ahead.len());
+        Ok(&self.ahead[..end])
+    }
+}
+
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = if self.ahead_at < self.ahead.len() {
+            let n = buf.len().min(self.ahead.len() - self.ahead_at);
+            buf[..n].copy_from_slice(&self.ahead[self.ahead_at..self.ahead_at + n]);
+            self.ahead_at += n;
+            n
+        } else {
+            self.inner.read(buf)?
+        };
         for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
             let crlf = buf[i] == b'\n' && if i == 0 { self.after_cr } else { buf[i - 1] == b'\r' };
             if !crlf {
@@ -60,6 +100,16 @@ impl<R: Read> Read for LineCounter<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_line_is_read_ahead_and_still_passed_on() {
+        let mut r = LineCounter::new(&b"a\tb\r\nc\n"[..]);
+        assert_eq!(r.first_line().unwrap(), b"a\tb");
+        let mut all = Vec::new();
+        r.read_to_end(&mut all).unwrap();
+        assert_eq!(all, b"a\tb\r\nc\n");
+        assert_eq!(r.line_at(5), 2);
+    }
 
     #[test]
     fn lines_of_offsets_in_lf_crlf_and_cr_text() {
