@@ -213,7 +213,8 @@ pub struct ScoreArgs {
     /// Column holding the message (default: text, content, message, 内容, 短信内容, ... or the only column).
     #[arg(long, value_name = "NAME")]
     pub text_column: Option<String>,
-    /// Keep rows whose field count differs from the header instead of failing.
+    /// Keep rows whose field count differs from the header: short rows padded, extra fields
+    /// under extra_1, extra_2, ... columns (written at the end, once the widest row is known).
     #[arg(long)]
     pub flexible: bool,
     /// The byte between fields (`tab` or `\t` for a tab); default: a tab if the header

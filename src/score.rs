@@ -1,6 +1,8 @@
 //! Scoring a CSV table: every row and column kept, in order, plus the verdict columns
 //! ([`output::VERDICT_COLUMNS`]) for the message column.
 
+mod flexible;
+
 use crate::batch::{BATCH_LINES, classify_all};
 use crate::output;
 use crate::source::{Notice, Notify};
@@ -24,7 +26,8 @@ pub enum ScoreError {
 pub struct ScoreOptions {
     /// The message column (default: picked by [`Table::text_column`]).
     pub text_column: Option<String>,
-    /// Keep rows whose field count differs from the header's (short rows padded).
+    /// Keep rows whose field count differs from the header's: short rows padded, the
+    /// extra fields of long rows under `extra_1`, `extra_2`, … (see [`Scorer::write_to`]).
     pub flexible: bool,
     /// The byte between fields (default: detected, see [`Table::with_delimiter`]); the
     /// output uses the same.
@@ -76,8 +79,13 @@ impl<'c, R: Read> Scorer<'c, R> {
     }
 
     /// Scores every row into `out` as CSV, calling `progress` with the rows done after
-    /// each batch; returns the number of rows.
+    /// each batch; returns the number of rows. A flexible table's rows are written at the
+    /// end, once the widest is known: its extra fields get columns `extra_1`, … before the
+    /// verdict columns.
     pub fn write_to<W: Write>(mut self, out: W, progress: &mut dyn FnMut(u64)) -> Result<u64, ScoreError> {
+        if self.flexible {
+            return self.write_flexible(out, progress);
+        }
         let width = self.table.headers().len();
         let mut writer = csv::WriterBuilder::new()
             .flexible(self.flexible)

@@ -110,3 +110,29 @@ fn delimiter_is_any_byte_or_tab_on_score_eval_and_train() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("3 labelled messages"), "{}", r.stderr);
 }
+
+#[test]
+fn flexible_rows_wider_than_the_header_get_named_columns_and_the_verdicts_line_up() {
+    let input = "id,text\n1,明天抓你坐牢,x,y\n2,您好，请按时还款\n3,废物老赖,z\n";
+    let r = run(&["score", "-", "--flexible"], input.as_bytes().to_vec());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Every row as wide as the header: a strict reader takes the output.
+    let text = String::from_utf8(r.stdout).unwrap();
+    let mut strict = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = strict.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header[..5], ["id", "text", "extra_1", "extra_2", "label"]);
+    let rows: Vec<csv::StringRecord> = strict.records().map(Result::unwrap).collect();
+    let label = header.iter().position(|h| h == "label").unwrap();
+    let expected = [("1", "x", "y"), ("2", "", ""), ("3", "z", "")];
+    for (row, (id, e1, e2)) in rows.iter().zip(expected) {
+        assert_eq!((&row[0], &row[2], &row[3]), (id, e1, e2));
+        let text = &row[1];
+        let single = run(&["classify", "--format", "jsonl"], format!("{text}\n").into_bytes());
+        let v: serde_json::Value = serde_json::from_slice(&single.stdout).unwrap();
+        assert_eq!(row[label], v["label"].as_str().unwrap().to_string(), "{text}");
+    }
+    // A name taken by the input gets the prefix.
+    let r = run(&["score", "-", "--flexible"], "extra_1,text\na,还钱,b\n".as_bytes().to_vec());
+    let text = String::from_utf8(r.stdout).unwrap();
+    assert!(text.starts_with("extra_1,text,collectguard_extra_1,label,"), "{text}");
+}
