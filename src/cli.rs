@@ -3,6 +3,7 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use collectguard::encode::OutputEncoding;
 use collectguard::input::Encoding;
 use collectguard::output::Format;
 use collectguard::settings::{Overrides, Settings, SettingsError};
@@ -163,6 +164,25 @@ pub enum EncodingArg {
     Utf16be,
 }
 
+// `--output-encoding` values.
+#[derive(Copy, Clone, ValueEnum)]
+pub enum OutputEncodingArg {
+    Utf8,
+    #[value(name = "utf8-bom")]
+    Utf8Bom,
+    Gb18030,
+}
+
+impl OutputEncodingArg {
+    pub fn encoding(self) -> OutputEncoding {
+        match self {
+            OutputEncodingArg::Utf8 => OutputEncoding::Utf8,
+            OutputEncodingArg::Utf8Bom => OutputEncoding::Utf8Bom,
+            OutputEncodingArg::Gb18030 => OutputEncoding::Gb18030,
+        }
+    }
+}
+
 // `--color` values.
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -197,6 +217,9 @@ pub struct ClassifyArgs {
     /// Treat each file as one message (a letter, a call transcript).
     #[arg(long)]
     pub whole_file: bool,
+    /// Encoding of --format csv output (default utf8); utf8-bom and gb18030 open in Excel.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub output_encoding: Option<OutputEncodingArg>,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -221,6 +244,10 @@ pub struct ScoreArgs {
     /// has tabs and no commas, else a comma. The output uses the same.
     #[arg(long, value_name = "CHAR", value_parser = delimiter)]
     pub delimiter: Option<u8>,
+    /// Output encoding; default: as the input was read (a BOM kept, GB18030 as GB18030,
+    /// UTF-16 as UTF-8 with a BOM), told on stderr when it is not plain UTF-8.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub output_encoding: Option<OutputEncodingArg>,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]

@@ -7,6 +7,7 @@ use crate::cli::{
 use anyhow::{Context, Result, bail};
 use collectguard::atomic::{self, AtomicFile};
 use collectguard::batch::{classify_all, for_each_line};
+use collectguard::encode::{EncodingWriter, OutputEncoding};
 use collectguard::input::Lines;
 use collectguard::model::HeldOut;
 use collectguard::output::{Format, Printer, Sink};
@@ -99,7 +100,12 @@ fn print_verdicts(
 
 pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common, &a.cues)?;
-    let mut printer = Printer::new(a.format, stdout(), use_color(a.color))?;
+    if a.output_encoding.is_some() && a.format != Format::Csv {
+        bail!("--output-encoding applies to --format csv only");
+    }
+    let encoding = a.output_encoding.map_or(OutputEncoding::Utf8, |e| e.encoding());
+    let out = EncodingWriter::new(stdout(), encoding);
+    let mut printer = Printer::new(a.format, out, use_color(a.color))?;
     print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -132,6 +138,7 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     let classifier = load_classifier(&a.common, &a.cues)?;
     let notify = notices();
     let reader = source::open(&a.input, a.common.encoding(), &notify)?;
+    let encoding = output_encoding(&a, &reader);
     let options = ScoreOptions { text_column: a.text_column, flexible: a.flexible, delimiter: a.delimiter };
     let Some(scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
         return Ok(ExitCode::SUCCESS);
@@ -141,17 +148,35 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     match &a.output {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            let rows = scorer.write_to(&mut file, &mut tick)?;
+            let rows = scorer.write_to(EncodingWriter::new(&mut file, encoding), &mut tick)?;
             progress.iter().for_each(|p| p.finish_and_clear());
             file.commit()?;
             eprintln!("collectguard: scored {rows} rows into {}", path.display());
         }
         None => {
-            scorer.write_to(stdout(), &mut tick)?;
+            scorer.write_to(EncodingWriter::new(stdout(), encoding), &mut tick)?;
             progress.iter().for_each(|p| p.finish_and_clear());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--output-encoding`, or the encoding that writes the way the input was read (told on
+/// stderr when it is not plain UTF-8).
+fn output_encoding(a: &ScoreArgs, reader: &source::Decoded) -> OutputEncoding {
+    if let Some(e) = a.output_encoding {
+        return e.encoding();
+    }
+    let e = OutputEncoding::like_input(&reader.encoding_name(), reader.had_bom());
+    if e != OutputEncoding::Utf8 {
+        let why = if reader.had_bom() { " with a BOM" } else { "" };
+        eprintln!(
+            "collectguard: writing {} as the input was read ({}{why}); --output-encoding chooses",
+            e.as_str(),
+            reader.encoding_name()
+        );
+    }
+    e
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

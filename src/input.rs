@@ -54,6 +54,7 @@ pub struct DecodingReader<R: Read> {
     line: u64,
     /// The last byte decoded was CR: a LF next ends the same line.
     after_cr: bool,
+    had_bom: bool,
     last_warned: u64,
     warn: Box<dyn FnMut(DecodeWarning) + Send>,
 }
@@ -97,6 +98,7 @@ impl<R: Read> DecodingReader<R> {
                 io::Error::new(io::ErrorKind::InvalidData, format!("this is not text but {kind}"))
             })?,
         };
+        let had_bom = EncodingRs::for_bom(&input[..filled]).is_some();
         // new_decoder() sniffs a BOM and removes it.
         let decoder = chosen.new_decoder();
         Ok(DecodingReader {
@@ -112,9 +114,15 @@ impl<R: Read> DecodingReader<R> {
             finished: false,
             line: 1,
             after_cr: false,
+            had_bom,
             last_warned: 0,
             warn,
         })
+    }
+
+    /// Whether the input started with a BOM (removed from the decoded text).
+    pub fn had_bom(&self) -> bool {
+        self.had_bom
     }
 
     /// The encoding in use (`UTF-8`, `GB18030`, `UTF-16LE`, `UTF-16BE`).
