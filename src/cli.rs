@@ -3,6 +3,7 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use collectguard::encode::OutputEncoding;
 use collectguard::input::Encoding;
 use collectguard::output::Format;
 use collectguard::records::FieldNames;
@@ -204,12 +205,40 @@ pub enum EncodingArg {
     Utf16be,
 }
 
+// `--output-encoding` values.
+#[derive(Copy, Clone, ValueEnum)]
+pub enum OutputEncodingArg {
+    Utf8,
+    #[value(name = "utf8-bom")]
+    Utf8Bom,
+    Gb18030,
+}
+
+impl OutputEncodingArg {
+    pub fn encoding(self) -> OutputEncoding {
+        match self {
+            OutputEncodingArg::Utf8 => OutputEncoding::Utf8,
+            OutputEncodingArg::Utf8Bom => OutputEncoding::Utf8Bom,
+            OutputEncodingArg::Gb18030 => OutputEncoding::Gb18030,
+        }
+    }
+}
+
 // `--color` values.
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// A `--delimiter` value: one byte, or `tab` / `\t` for a tab.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 => Ok(s.as_bytes()[0]),
+        _ => Err(format!("{s:?} is not one byte (use tab or \\t for a tab)")),
+    }
 }
 
 /// A `--format` parser accepting only `names`.
@@ -243,6 +272,9 @@ pub struct ClassifyArgs {
     pub rules: RuleArgs,
     #[command(flatten)]
     pub units: UnitArgs,
+    /// Encoding of --format csv output (default utf8); utf8-bom and gb18030 open in Excel.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub output_encoding: Option<OutputEncodingArg>,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -259,7 +291,8 @@ pub struct ScoreArgs {
     /// Column holding the message (default: text, content, message, 内容, 短信内容, ... or the only column).
     #[arg(long, value_name = "NAME")]
     pub text_column: Option<String>,
-    /// Keep rows whose field count differs from the header instead of failing.
+    /// Keep rows whose field count differs from the header: short rows padded, extra fields
+    /// under extra_1, extra_2, ... columns (written at the end, once the widest row is known).
     #[arg(long)]
     pub flexible: bool,
     /// csv: the input's columns and the verdict columns; jsonl: one JSON object per row.
@@ -282,6 +315,14 @@ pub struct ScoreArgs {
     pub summary_format: Format,
     #[command(flatten)]
     pub units: UnitArgs,
+    /// The byte between fields (`tab` or `\t` for a tab); default: a tab if the header
+    /// has tabs and no commas, else a comma. The output uses the same.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+    /// Output encoding; default: as the input was read (a BOM kept, GB18030 as GB18030,
+    /// UTF-16 as UTF-8 with a BOM), told on stderr when it is not plain UTF-8.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub output_encoding: Option<OutputEncodingArg>,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -331,6 +372,9 @@ pub struct TrainArgs {
     /// The label column.
     #[arg(long, value_name = "NAME", default_value = "label")]
     pub label_column: String,
+    /// The byte between fields (`tab` or `\t` for a tab); default: detected as `score` does.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
     #[arg(long, default_value_t = TrainParams::default().seed)]
     pub seed: u64,
     #[arg(long, default_value_t = TrainParams::default().alpha)]
@@ -405,6 +449,9 @@ pub struct EvalArgs {
     pub text_column: Option<String>,
     #[arg(long, value_name = "NAME", default_value = "label")]
     pub label_column: String,
+    /// The byte between fields (`tab` or `\t` for a tab); default: detected as `score` does.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
     /// Also report the metrics per value of this column (e.g. `kind`).
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,

@@ -7,6 +7,7 @@ use crate::cli::{
 use anyhow::{Context, Result, bail};
 use collectguard::atomic::{self, AtomicFile};
 use collectguard::batch::{classify_all, for_each_line};
+use collectguard::encode::{EncodingWriter, OutputEncoding};
 use collectguard::input::Encoding;
 use collectguard::input::Lines;
 use collectguard::model::HeldOut;
@@ -107,7 +108,12 @@ pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
         bail!("--line-buffered needs --input-format jsonl");
     }
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
-    let mut printer = Printer::new(a.format, stdout(), use_color(a.color))?;
+    if a.output_encoding.is_some() && a.format != Format::Csv {
+        bail!("--output-encoding applies to --format csv only");
+    }
+    let encoding = a.output_encoding.map_or(OutputEncoding::Utf8, |e| e.encoding());
+    let out = EncodingWriter::new(stdout(), encoding);
+    let mut printer = Printer::new(a.format, out, use_color(a.color))?;
     print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -167,9 +173,11 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     let summary = a.summary || a.summary_file.is_some();
     let mut columns = a.columns.columns();
     columns.collector = a.collector_column.clone();
+    let encoding = output_encoding(&a, &reader);
     let options = ScoreOptions {
-        text_column: a.text_column,
+        text_column: a.text_column.clone(),
         flexible: a.flexible,
+        delimiter: a.delimiter,
         rules: a.rules.rule_set()?,
         columns,
         by_collector: summary,
@@ -204,14 +212,14 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     let scored = match &a.output {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            let scored = scorer.write_to(&mut file, &mut tick)?;
+            let scored = scorer.write_to(EncodingWriter::new(&mut file, encoding), &mut tick)?;
             progress.iter().for_each(|p| p.finish_and_clear());
             file.commit()?;
             eprintln!("collectguard: scored {} rows into {}", scored.all.rows, path.display());
             scored
         }
         None => {
-            let scored = scorer.write_to(stdout(), &mut tick)?;
+            let scored = scorer.write_to(EncodingWriter::new(stdout(), encoding), &mut tick)?;
             progress.iter().for_each(|p| p.finish_and_clear());
             scored
         }
@@ -227,6 +235,24 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--output-encoding`, or the encoding that writes the way the input was read (told on
+/// stderr when it is not plain UTF-8).
+fn output_encoding(a: &ScoreArgs, reader: &source::Decoded) -> OutputEncoding {
+    if let Some(e) = a.output_encoding {
+        return e.encoding();
+    }
+    let e = OutputEncoding::like_input(&reader.encoding_name(), reader.had_bom());
+    if e != OutputEncoding::Utf8 {
+        let why = if reader.had_bom() { " with a BOM" } else { "" };
+        eprintln!(
+            "collectguard: writing {} as the input was read ({}{why}); --output-encoding chooses",
+            e.as_str(),
+            reader.encoding_name()
+        );
+    }
+    e
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -265,7 +291,8 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     set_threads(&a.common)?;
     let notify = notices();
     let read = |path: &Path| {
-        read_labelled(path, a.text_column.as_deref(), &a.label_column, None, a.common.encoding(), &notify)
+        let (text, label, enc) = (a.text_column.as_deref(), &a.label_column, a.common.encoding());
+        read_labelled(path, text, label, None, enc, a.delimiter, &notify)
     };
     let (mut examples, mut files) = (Vec::new(), Vec::new());
     for path in &a.data {
@@ -312,6 +339,7 @@ pub fn eval(a: EvalArgs) -> Result<ExitCode> {
         &a.label_column,
         a.by.as_deref(),
         a.common.encoding(),
+        a.delimiter,
         &notices(),
     )?;
     let examples = labelled.examples;

@@ -1,14 +1,18 @@
 //! Reading input: encoding detection and decoding to UTF-8 (undecodable bytes replaced and
 //! reported with their line number), and line splitting on LF, CRLF or CR.
 
+mod detect;
+
 use encoding_rs::{DecoderResult, Encoding as EncodingRs, GB18030, UTF_8};
 use std::io::{self, BufRead, Read};
 
 /// Text encodings collectguard reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    /// A BOM decides (UTF-8, UTF-16LE, UTF-16BE); without one, UTF-8 if the start of
-    /// the input is valid UTF-8, else GB18030 (which covers GBK and GB2312).
+    /// Told by evidence: a BOM (UTF-8, UTF-16LE, UTF-16BE); UTF-16 by where its NUL
+    /// bytes fall; UTF-8 when valid or its well-formed wide sequences outweigh its
+    /// damaged spots; else GB18030 (which covers GBK and GB2312) when its characters read
+    /// as common Chinese.
     Auto,
     /// UTF-8.
     Utf8,
@@ -48,6 +52,9 @@ pub struct DecodingReader<R: Read> {
     /// The decoder has flushed its last output; it must not be called again.
     finished: bool,
     line: u64,
+    /// The last byte decoded was CR: a LF next ends the same line.
+    after_cr: bool,
+    had_bom: bool,
     last_warned: u64,
     warn: Box<dyn FnMut(DecodeWarning) + Send>,
 }
@@ -91,18 +98,11 @@ impl<R: Read> DecodingReader<R> {
             Encoding::Gb18030 => GB18030,
             Encoding::Utf16Le => encoding_rs::UTF_16LE,
             Encoding::Utf16Be => encoding_rs::UTF_16BE,
-            Encoding::Auto => match EncodingRs::for_bom(&input[..filled]) {
-                Some((e, _)) => e,
-                None if let Some(kind) = binary_kind(&input[..filled]) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("this is not text but {kind}"),
-                    ));
-                }
-                None if looks_utf8(&input[..filled], eof) => UTF_8,
-                None => GB18030,
-            },
+            Encoding::Auto => detect::sniff(&input[..filled], eof).map_err(|kind| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("this is not text but {kind}"))
+            })?,
         };
+        let had_bom = EncodingRs::for_bom(&input[..filled]).is_some();
         // new_decoder() sniffs a BOM and removes it.
         let decoder = chosen.new_decoder();
         Ok(DecodingReader {
@@ -117,14 +117,35 @@ impl<R: Read> DecodingReader<R> {
             eof,
             finished: false,
             line: 1,
+            after_cr: false,
+            had_bom,
             last_warned: 0,
             warn,
         })
     }
 
+    /// Whether the input started with a BOM (removed from the decoded text).
+    pub fn had_bom(&self) -> bool {
+        self.had_bom
+    }
+
     /// The encoding in use (`UTF-8`, `GB18030`, `UTF-16LE`, `UTF-16BE`).
     pub fn encoding_name(&self) -> String {
         self.encoding.name().to_ascii_uppercase()
+    }
+
+    /// Counts the line breaks in the output from `from` on as [`Lines`] splits them (LF,
+    /// CRLF, CR), so that a warning names the line a reader sees.
+    fn count_lines(&mut self, from: usize) {
+        for i in memchr::memchr2_iter(b'\n', b'\r', &self.output[from..]) {
+            let at = from + i;
+            let lf_after_cr = self.output[at] == b'\n'
+                && if at == from { self.after_cr } else { self.output[at - 1] == b'\r' };
+            self.line += u64::from(!lf_after_cr);
+        }
+        if self.output.len() > from {
+            self.after_cr = self.output.last() == Some(&b'\r');
+        }
     }
 
     fn refill(&mut self) -> io::Result<()> {
@@ -158,10 +179,11 @@ impl<R: Read> DecodingReader<R> {
             let (result, read, written) =
                 self.decoder.decode_to_utf8_without_replacement(src, &mut self.output[before..], last);
             self.output.truncate(before + written);
-            self.line += memchr::memchr_iter(b'\n', &self.output[before..]).count() as u64;
+            self.count_lines(before);
             self.in_start += read;
             if let DecoderResult::Malformed(_, _) = result {
                 self.output.extend_from_slice("\u{FFFD}".as_bytes());
+                self.after_cr = false;
                 if self.last_warned != self.line {
                     self.last_warned = self.line;
                     (self.warn)(DecodeWarning {
@@ -205,69 +227,6 @@ impl<R: Read> BufRead for DecodingReader<R> {
     fn consume(&mut self, amt: usize) {
         self.out_start += amt;
     }
-}
-
-/// What a sample is when it is not text: a known file signature, or NUL bytes (which no
-/// text in UTF-8 or GB18030 holds; UTF-16 text comes with a BOM, checked before this).
-fn binary_kind(sample: &[u8]) -> Option<&'static str> {
-    const SIGNATURES: &[(&[u8], &str)] = &[
-        (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook?)"),
-        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an OLE file (an .xls workbook?)"),
-        (b"%PDF", "a PDF document"),
-        (b"\x89PNG", "a PNG image"),
-        (b"\xFF\xD8\xFF", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"\x1F\x8B", "a gzip file"),
-    ];
-    if let Some(&(_, kind)) = SIGNATURES.iter().find(|(sig, _)| sample.starts_with(sig)) {
-        return Some(kind);
-    }
-    // A stray NUL in a line is kept as text; a sample of some size that is one part in
-    // twenty NUL is not text.
-    let nuls = sample.iter().filter(|&&b| b == 0).count();
-    (sample.len() >= 64 && nuls * 20 >= sample.len()).then_some("binary data (NUL bytes)")
-}
-
-/// Whether a sample reads as UTF-8, by evidence: valid; or its well-formed sequences of
-/// three and four bytes (CJK and emoji in UTF-8) are at least three per damaged spot (a
-/// run of bytes that are not UTF-8). GBK and GB18030 text forms such sequences only by
-/// chance (under one character in fifty) and breaks UTF-8 at nearly every character, so
-/// it fails; a UTF-8 file with a damaged line passes, however small.
-fn looks_utf8(sample: &[u8], complete: bool) -> bool {
-    let mut rest = sample;
-    let (mut spots, mut wide) = (0usize, 0usize);
-    let mut last_bad_end: Option<usize> = None;
-    let wide_chars = |s: &str| s.chars().filter(|c| c.len_utf8() >= 3).count();
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                wide += wide_chars(s);
-                break;
-            }
-            Err(e) => {
-                let (good, bad) = rest.split_at(e.valid_up_to());
-                wide += std::str::from_utf8(good).map_or(0, wide_chars);
-                let at = sample.len() - bad.len();
-                // Adjacent bad bytes are one damaged spot.
-                let new_spot = !(good.is_empty() && last_bad_end == Some(at));
-                match e.error_len() {
-                    Some(n) => {
-                        spots += usize::from(new_spot);
-                        last_bad_end = Some(at + n);
-                        rest = &bad[n..];
-                    }
-                    // A sequence cut at the end of the sample is not an error.
-                    None => {
-                        if complete {
-                            spots += usize::from(new_spot);
-                        }
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    spots == 0 || wide >= 3 * spots
 }
 
 /// Reads lines ending in LF, CRLF or CR (the terminator is dropped), in linear time
@@ -493,6 +452,15 @@ mod tests {
         assert_eq!(s, "ok\nbad \u{FFFD} here\n");
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].line, 2);
+    }
+
+    #[test]
+    fn warnings_count_lines_as_lines_splits_them() {
+        // CR alone ends a line; CRLF is one break.
+        let (_, w) = decode(b"a\rb\r\nc\n\xFF\n", Encoding::Utf8);
+        assert_eq!(w.iter().map(|d| d.line).collect::<Vec<_>>(), [4]);
+        let (_, w) = decode(b"a\r\n\r\n\xFF", Encoding::Utf8);
+        assert_eq!(w[0].line, 3);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod batch;
 pub mod calibration;
 pub mod context;
 pub mod cues;
+pub mod encode;
 pub mod eval;
 pub mod explain;
 pub mod features;

@@ -10,6 +10,8 @@ mod summary;
 
 pub use summary::{Counts, Summary};
 
+mod flexible;
+
 use crate::batch::{BATCH_LINES, classify_all};
 use crate::output::{self, ScoreMap, round6};
 use crate::rules::{
@@ -69,7 +71,8 @@ pub struct RuleColumnNames {
 pub struct ScoreOptions {
     /// The message column (default: picked by [`Table::text_column`]).
     pub text_column: Option<String>,
-    /// Keep rows whose field count differs from the header's (short rows padded).
+    /// Keep rows whose field count differs from the header's: short rows padded, the
+    /// extra fields of long rows under `extra_1`, `extra_2`, … (see [`Scorer::write_to`]).
     pub flexible: bool,
     /// The rules to check; `None` adds no `findings` or `flagged` column.
     pub rules: Option<RuleSet>,
@@ -79,6 +82,9 @@ pub struct ScoreOptions {
     pub by_collector: bool,
     /// The output format.
     pub format: ScoreFormat,
+    /// The byte between fields (default: detected, see [`Table::with_delimiter`]); the
+    /// output uses the same.
+    pub delimiter: Option<u8>,
 }
 
 /// The indices of the columns the rules read.
@@ -225,7 +231,7 @@ impl<'c, R: Read> Scorer<'c, R> {
         options: &ScoreOptions,
         notify: &Notify,
     ) -> Result<Option<Self>, TableError> {
-        let table = Table::new(reader, input, options.flexible)?;
+        let table = Table::with_delimiter(reader, input, options.flexible, options.delimiter)?;
         if table.headers().is_empty() {
             notify(Notice::EmptyTable { input: input.to_string() });
             return Ok(None);
@@ -310,7 +316,8 @@ impl<'c, R: Read> Scorer<'c, R> {
     /// The same scorer on `reader`, the same table read again from the top (its header
     /// skipped), for the second pass after [`Scorer::log_contacts`].
     pub fn reread<R2: Read>(self, reader: R2) -> Result<Scorer<'c, R2>, TableError> {
-        let table = Table::new(reader, self.table.input(), self.flexible)?;
+        let delimiter = Some(self.table.delimiter());
+        let table = Table::with_delimiter(reader, self.table.input(), self.flexible, delimiter)?;
         let Scorer { classifier, column, flexible, format, rules, collector, notify, .. } = self;
         Ok(Scorer { classifier, table, column, flexible, format, rules, collector, notify })
     }
@@ -342,13 +349,20 @@ impl<'c, R: Read> Scorer<'c, R> {
         let mut summary = Summary::new(self.collector.is_some());
         let mut csv_out = None;
         let mut json_out = None;
+        // A flexible table's rows wait in a spool until the widest is known.
+        let mut spool = None;
+        let mut widest = width;
+        let delimiter = self.table.delimiter();
+        let mut out = Some(out);
         match self.format {
+            ScoreFormat::Csv if self.flexible => spool = Some(flexible::Spool::new()?),
             ScoreFormat::Csv => {
-                let mut w = csv::WriterBuilder::new().flexible(self.flexible).from_writer(out);
+                let mut w =
+                    csv::WriterBuilder::new().delimiter(delimiter).from_writer(out.take().expect("once"));
                 w.write_record(self.header()).map_err(output::csv_io)?;
                 csv_out = Some(w);
             }
-            ScoreFormat::Jsonl => json_out = Some(io::BufWriter::new(out)),
+            ScoreFormat::Jsonl => json_out = Some(io::BufWriter::new(out.take().expect("once"))),
         }
         let mut bad = 0u64;
         let mut rows = 0u64;
@@ -382,7 +396,7 @@ impl<'c, R: Read> Scorer<'c, R> {
                 let collector = self.collector.and_then(|c| rec.get(c));
                 summary.add(v.label, &findings, hour, collector);
                 let flagged = v.label != Label::Compliant || !findings.is_empty();
-                if let Some(w) = &mut csv_out {
+                if csv_out.is_some() || spool.is_some() {
                     let mut fields: Vec<&str> = rec.iter().collect();
                     while fields.len() < width {
                         fields.push("");
@@ -394,7 +408,12 @@ impl<'c, R: Read> Scorer<'c, R> {
                         fields.push(&findings_field);
                         fields.push(if flagged { "true" } else { "false" });
                     }
-                    w.write_record(&fields).map_err(output::csv_io)?;
+                    widest = widest.max(rec.len());
+                    match (&mut csv_out, &mut spool) {
+                        (Some(w), _) => w.write_record(&fields).map_err(output::csv_io)?,
+                        (None, Some(sp)) => sp.write(&fields)?,
+                        (None, None) => {}
+                    }
                 } else if let Some(w) = &mut json_out {
                     let record = RowRecord {
                         file: &input,
@@ -428,6 +447,21 @@ impl<'c, R: Read> Scorer<'c, R> {
         }
         if let Some(mut w) = json_out {
             w.flush()?;
+        }
+        if let (Some(sp), Some(out)) = (spool, out) {
+            let extra: Vec<String> = (1..=widest - width)
+                .map(|i| {
+                    let name = format!("extra_{i}");
+                    if self.table.headers().iter().any(|h| h == name) {
+                        format!("collectguard_{name}")
+                    } else {
+                        name
+                    }
+                })
+                .collect();
+            let mut header = self.header();
+            header.splice(width..width, extra);
+            sp.finish(out, &header, widest, delimiter)?;
         }
         Ok(summary)
     }

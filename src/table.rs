@@ -2,12 +2,15 @@
 //! or as the only column), rows in batches, and errors that name the row. Used by
 //! scoring, evaluation and training alike.
 
+mod lines;
+
 use crate::input::Encoding;
 use crate::label::{Label, LabelError};
 use crate::model::DataFile;
 use crate::source::{self, Notice, Notify, SourceError};
 use crate::train::Example;
 use csv::StringRecord;
+use lines::LineCounter;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
@@ -131,17 +134,42 @@ impl TableError {
 /// A CSV table being read: its header and its rows.
 pub struct Table<R: Read> {
     input: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineCounter<R>>,
     headers: StringRecord,
+    delimiter: u8,
 }
 
 impl<R: Read> Table<R> {
     /// Reads the header of the table `input` from `reader`; `flexible` accepts rows whose
     /// field count differs from the header's.
     pub fn new(reader: R, input: &str, flexible: bool) -> Result<Self, TableError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(flexible).from_reader(reader);
+        Self::with_delimiter(reader, input, flexible, None)
+    }
+
+    /// As [`Table::new`], with fields separated by `delimiter`; without one, by a tab if
+    /// the header line has tabs and no commas (Excel's "Unicode text"), else by commas.
+    pub fn with_delimiter(
+        reader: R,
+        input: &str,
+        flexible: bool,
+        delimiter: Option<u8>,
+    ) -> Result<Self, TableError> {
+        let mut lines = LineCounter::new(reader);
+        let delimiter = match delimiter {
+            Some(d) => d,
+            None => {
+                let first = lines.first_line().map_err(|e| TableError::csv(input, e.into()))?;
+                if first.contains(&b'\t') && !first.contains(&b',') { b'\t' } else { b',' }
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new().flexible(flexible).delimiter(delimiter).from_reader(lines);
         let headers = reader.headers().map_err(|e| TableError::csv(input, e))?.clone();
-        Ok(Table { input: input.to_string(), reader, headers })
+        Ok(Table { input: input.to_string(), reader, headers, delimiter })
+    }
+
+    /// The byte between fields.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
     }
 
     /// The input's name.
@@ -203,10 +231,9 @@ impl<R: Read> Table<R> {
         batch.clear();
         while batch.len() < max {
             let mut rec = StringRecord::new();
-            match self.reader.read_record(&mut rec) {
-                Ok(true) => batch.push(rec),
-                Ok(false) => return Ok(false),
-                Err(e) => return Err(TableError::csv(&self.input, e)),
+            match self.next_row(&mut rec)? {
+                true => batch.push(rec),
+                false => return Ok(false),
             }
         }
         Ok(true)
@@ -214,8 +241,35 @@ impl<R: Read> Table<R> {
 
     /// The remaining rows, one at a time.
     pub fn rows(&mut self) -> impl Iterator<Item = Result<StringRecord, TableError>> + '_ {
-        let input = self.input.clone();
-        self.reader.records().map(move |r| r.map_err(|e| TableError::csv(&input, e)))
+        std::iter::from_fn(move || {
+            let mut rec = StringRecord::new();
+            match self.next_row(&mut rec) {
+                Ok(true) => Some(Ok(rec)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+    }
+
+    /// Reads the next row into `rec`; false at the end. A row error names the line the
+    /// row starts on.
+    fn next_row(&mut self, rec: &mut StringRecord) -> Result<bool, TableError> {
+        match self.reader.read_record(rec) {
+            Ok(more) => {
+                if let Some(pos) = rec.position().filter(|_| more) {
+                    self.reader.get_mut().forget_before(pos.byte());
+                }
+                Ok(more)
+            }
+            Err(e) => {
+                let at = e.position().map(|p| self.reader.get_ref().line_at(p.byte()));
+                let mut err = TableError::csv(&self.input, e);
+                if let (TableError::Ragged { line, .. }, Some(at)) = (&mut err, at) {
+                    *line = at.to_string();
+                }
+                Err(err)
+            }
+        }
     }
 }
 
@@ -231,20 +285,22 @@ pub struct Labelled {
 
 /// Reads a labelled CSV (file or `-`): the message column (`text_column` or picked as
 /// [`Table::text_column`] picks it) and `label_column`, which every row must fill with
-/// a known label; and `group_column`'s value per row, if given.
+/// a known label; and `group_column`'s value per row, if given. Fields are separated by
+/// `delimiter` (or as [`Table::with_delimiter`] detects).
 pub fn read_labelled(
     path: &Path,
     text_column: Option<&str>,
     label_column: &str,
     group_column: Option<&str>,
     encoding: Encoding,
+    delimiter: Option<u8>,
     notify: &Notify,
 ) -> Result<Labelled, TableError> {
     let name = source::name(path);
     let bytes = source::read_bytes(path)?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let decoded = source::decode_bytes(&bytes, encoding, &name, notify)?;
-    let mut table = Table::new(decoded.as_bytes(), &name, false)?;
+    let mut table = Table::with_delimiter(decoded.as_bytes(), &name, false, delimiter)?;
     let tcol = table.text_column(text_column, notify)?;
     let lcol = table.label_column(label_column)?;
     let gcol = group_column.map(|g| table.named_column(g, "grouping")).transpose()?;

@@ -265,7 +265,7 @@ fn gbk_rows_after_64_kib_of_ascii_are_read_as_gbk() {
     let (gbk, _, _) = encoding_rs::GBK.encode("8000,再不还钱我们就去你单位闹\n");
     bytes.extend_from_slice(&gbk);
     assert!(bytes.len() > 64 * 1024);
-    let r = run(&["score", "-"], bytes);
+    let r = run(&["score", "-", "--output-encoding", "utf8"], bytes);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("GB18030"), "{}", r.stderr);
     let last = csv_rows(&r.stdout).pop().unwrap();

@@ -17,6 +17,11 @@ fn read_examples(path: &str, every: usize) -> Vec<Example> {
         .collect()
 }
 
+fn whole_messages(model: Model) -> Classifier {
+    let units = collectguard::units::UnitOptions { split: false, ..Default::default() };
+    Classifier::builder(model).units(units).build().unwrap()
+}
+
 #[test]
 fn sparse_scores_equal_linfa_predict_probabilities_on_the_test_split() {
     let tokenizer = Tokenizer::new();
@@ -37,7 +42,8 @@ fn sparse_scores_equal_linfa_predict_probabilities_on_the_test_split() {
     let vocab = Vocabulary::new(&fitted.file.features, fitted.file.idf.clone()).unwrap();
     let dense = dense_rows(&tokenizer, &vocab, &texts);
     let linfa = fitted.linfa.as_ref().expect("fitted by linfa").predict_probabilities(&dense);
-    let classifier = Classifier::new(model);
+    // Whole messages: a transcript judged by its turns has other scores than its row.
+    let classifier = whole_messages(model);
     let (mut worst, mut worst_fused): (f64, f64) = (0.0, 0.0);
     for (i, t) in texts.iter().enumerate() {
         let sparse = classifier.model().predict(&classifier.features(t, &normalize(t)));
@@ -55,7 +61,7 @@ fn sparse_scores_equal_linfa_predict_probabilities_on_the_test_split() {
 
 #[test]
 fn classify_scores_equal_the_feature_row_with_the_embedded_model() {
-    let c = Classifier::with_default_model().unwrap();
+    let c = whole_messages(Model::from_json(collectguard::DEFAULT_MODEL).unwrap());
     let test = read_examples("data/test.csv", 1);
     let repeats = "还钱还钱，老赖老赖，你还钱还钱吗？还钱！".to_string();
     for t in test.iter().map(|e| e.text.as_str()).chain([repeats.as_str(), "你好"]) {

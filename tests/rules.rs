@@ -224,13 +224,13 @@ fn cn_rules_on_utf8_with_bom_and_gb18030_exports() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.csv");
     std::fs::write(&path, &gb).unwrap();
-    let from_file = score(&[path.to_str().unwrap()], vec![]);
+    let from_file = score(&[path.to_str().unwrap(), "--output-encoding", "utf8"], vec![]);
     assert!(from_file.stderr.contains("GB18030"), "{}", from_file.stderr);
     check_cn(&from_file, &rows, bad_id);
     // The file is read twice and standard input once, through a temporary copy: the same
     // rows come out, and each notice is told once.
     let (gb_stdin, _, _) = encoding_rs::GB18030.encode(&text);
-    assert_eq!(score(&["-"], gb_stdin.into_owned()).stdout, from_file.stdout);
+    assert_eq!(score(&["-", "--output-encoding", "utf8"], gb_stdin.into_owned()).stdout, from_file.stdout);
     assert_eq!(from_file.stderr.matches("下午三点").count(), 1);
     assert_eq!(from_file.stderr.matches("GB18030").count(), 1);
 }

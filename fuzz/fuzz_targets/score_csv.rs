@@ -21,7 +21,8 @@ fuzz_target!(init: { common::classifier(); }, |data: &[u8]| {
     let classifier = common::classifier();
     let notify = source::ignore();
     let decode = || source::decode(data, Encoding::Auto, "fuzz.csv", &notify).expect("reading from memory cannot fail");
-    let mut options = ScoreOptions { flexible: true, ..ScoreOptions::default() };
+    // Commas, as the checks below read input and output.
+    let mut options = ScoreOptions { flexible: true, delimiter: Some(b','), ..ScoreOptions::default() };
     let scorer = match Scorer::new(classifier, decode(), "fuzz.csv", &options, &notify) {
         Ok(Some(s)) => s,
         Ok(None) => return,
@@ -47,13 +48,15 @@ fuzz_target!(init: { common::classifier(); }, |data: &[u8]| {
     // The input, read as the scorer reads it, and the output read back.
     let mut input = csv::ReaderBuilder::new().flexible(true).from_reader(decode());
     let in_records: Vec<csv::StringRecord> = input.records().map(|r| r.expect("decoded, flexible input")).collect();
+    // Extra fields of rows wider than the header get named columns before the verdicts.
+    let widest = in_records.iter().map(|r| r.len()).max().unwrap_or(0).max(width);
     let mut back = csv::ReaderBuilder::new().flexible(true).from_reader(out.as_slice());
-    assert_eq!(back.headers().expect("output header").len(), header.len(), "output header width");
+    assert_eq!(back.headers().expect("output header").len(), widest + VERDICT_COLUMNS.len(), "output header width");
     let out_records: Vec<csv::StringRecord> = back.records().map(|r| r.expect("output record")).collect();
     assert_eq!(out_records.len(), in_records.len(), "output records != input records");
     assert_eq!(rows as usize, in_records.len(), "row count");
     for (k, (i, o)) in in_records.iter().zip(&out_records).enumerate() {
-        let n = i.len().max(width);
+        let n = widest;
         assert_eq!(o.len(), n + VERDICT_COLUMNS.len(), "output record {k} has the wrong number of fields");
         for (f, field) in i.iter().enumerate() {
             assert_eq!(o.get(f), Some(field), "output record {k} changed field {f}");
