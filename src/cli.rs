@@ -345,6 +345,9 @@ pub struct FilterArgs {
     /// Print only the number of selected lines.
     #[arg(short, long)]
     pub count: bool,
+    /// Treat each file as one message (a multi-line SMS, a letter, a call transcript).
+    #[arg(long)]
+    pub whole_file: bool,
     #[arg(long, default_value = "text", value_parser = formats(&["text", "jsonl"]))]
     pub format: Format,
     #[command(flatten)]

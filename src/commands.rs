@@ -154,7 +154,7 @@ pub fn filter(a: FilterArgs) -> Result<ExitCode> {
         (false, _) => Printer::lines(stdout()),
     };
     let mut selected = 0u64;
-    print_verdicts(&a.common, &classifier, &a.files, false, &mut printer, |v| {
+    print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |v| {
         let hit = labels.contains(&v.label) && v.confidence >= a.min_confidence;
         selected += u64::from(hit != a.invert_match);
         hit != a.invert_match

@@ -49,8 +49,32 @@ pub struct Explanation {
     pub suppressed: Vec<Suppressed>,
 }
 
-/// Explains the verdict on `text`.
+/// Explains the verdict on `text`. For a message judged by units, when one unit decided
+/// the label, its evidence is that unit's (spans on the whole message).
 pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
+    let v = classifier.classify(text);
+    if v.units.is_empty() {
+        return explain_whole(classifier, text);
+    }
+    let decided = v.units.iter().find(|u| u.deciding && u.scores == v.scores);
+    let mut ex = match decided {
+        Some(u) => {
+            let mut ex = explain_whole(classifier, &u.span.text);
+            let (chars, bytes) = (u.span.start, u.span.byte_start);
+            for e in &mut ex.evidence {
+                e.spans.iter_mut().for_each(|s| s.shift(chars, bytes));
+            }
+            ex.suppressed.iter_mut().for_each(|s| s.cue.span.shift(chars, bytes));
+            ex.text = text.to_string();
+            ex
+        }
+        None => explain_whole(classifier, text),
+    };
+    ex.verdict = v;
+    ex
+}
+
+fn explain_whole(classifier: &Classifier, text: &str) -> Explanation {
     let mut norm = normalize(text);
     let model = classifier.model();
     if norm.chars().iter().all(|c| c.is_whitespace()) {

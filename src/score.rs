@@ -322,12 +322,14 @@ impl<'c, R: Read> Scorer<'c, R> {
         Ok(Scorer { classifier, table, column, flexible, format, rules, collector, notify })
     }
 
-    /// The output header: the input's columns, then the verdict columns, then with rules
+    /// The output header: the input's columns, then the verdict columns and `worst_unit`
+    /// (the text of the unit that decided a message judged by units), then with rules
     /// `findings` and `flagged` (each prefixed with `collectguard_` where a name clashes
     /// with an input column).
     pub fn header(&self) -> Vec<String> {
         let mut header: Vec<String> = self.table.headers().iter().map(str::to_string).collect();
-        let added: &[&str] = if self.rules.is_some() { &["findings", "flagged"] } else { &[] };
+        let added: &[&str] =
+            if self.rules.is_some() { &["worst_unit", "findings", "flagged"] } else { &["worst_unit"] };
         for c in output::VERDICT_COLUMNS.iter().chain(added) {
             let name =
                 if header.iter().any(|h| h == c) { format!("collectguard_{c}") } else { c.to_string() };
@@ -403,6 +405,8 @@ impl<'c, R: Read> Scorer<'c, R> {
                     }
                     let extra = output::verdict_fields(v);
                     fields.extend(extra.iter().map(String::as_str));
+                    // The deciding unit's text, for a message judged by units.
+                    fields.push(v.units.iter().find(|u| u.deciding).map_or("", |u| u.span.text.as_str()));
                     let findings_field = rules::findings_field(&findings);
                     if self.rules.is_some() {
                         fields.push(&findings_field);

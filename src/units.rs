@@ -120,9 +120,15 @@ pub const SENTENCE_THRESHOLD: f64 = 0.9;
 /// colon.
 pub const SPEAKER_PATTERN: &str = r"^[ \t\u{3000}]*(?:[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\]】)）]?[ \t\u{3000}]*)?(?P<speaker>(?:坐席|催收员|催收专员|催收|客服|业务员|工作人员|专员|调解员|客户|用户|借款人|债务人|欠款人|本人)[\p{Han}A-Za-z0-9]{0,4}|[A-Za-z]|[甲乙])[ \t\u{3000}]*[:：]";
 
-/// Speaker labels inside a line, after a space (a whole call in one cell, turns joined
-/// by spaces): the role words only, not single letters.
-const INLINE_SPEAKER: &str = r"[ \t\u{3000}](?:[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?[\]】)）]?[ \t\u{3000}]*)?(?P<speaker>(?:坐席|催收员|催收专员|催收|客服|业务员|工作人员|专员|调解员|客户|用户|借款人|债务人|欠款人)[A-Za-z0-9]{0,2})[ \t\u{3000}]*[:：]";
+/// Speaker labels inside a line (a whole call in one cell, turns joined by spaces): the
+/// role words only, not single letters, and only after a space or a timestamp
+/// ([`INLINE_BEFORE`]). The role words come first so that the search skips ahead to them.
+const INLINE_SPEAKER: &str = r"(?P<speaker>(?:坐席|催收员|催收专员|催收|客服|业务员|工作人员|专员|调解员|客户|用户|借款人|债务人|欠款人)[A-Za-z0-9]{0,2})[ \t\u{3000}]*[:：]";
+
+/// What must come just before an inline speaker label: a space, with an optional
+/// timestamp between.
+const INLINE_BEFORE: &str =
+    r"[ \t\u{3000}](?P<ts>[\[【(（]?\d{1,2}:\d{2}(?::\d{2})?[\]】)）]?[ \t\u{3000}]*)?$";
 
 const COLLECTORS: &[&str] =
     &["坐席", "催收员", "催收专员", "催收", "客服", "业务员", "工作人员", "专员", "调解员"];
@@ -132,7 +138,7 @@ const CUSTOMERS: &[&str] = &["客户", "用户", "借款人", "债务人", "欠�
 #[derive(Debug, Clone)]
 pub struct Splitter {
     speaker: Regex,
-    inline: Option<Regex>,
+    inline: Option<(Regex, Regex)>,
     collectors: Vec<String>,
     sentences: bool,
     min_sentences: usize,
@@ -147,7 +153,10 @@ impl Splitter {
             return Err(UnitError::NoSpeakerGroup);
         }
         let inline = match options.speaker_pattern {
-            None => Some(Regex::new(INLINE_SPEAKER).expect("valid pattern")),
+            None => Some((
+                Regex::new(INLINE_SPEAKER).expect("valid pattern"),
+                Regex::new(INLINE_BEFORE).expect("valid pattern"),
+            )),
             Some(_) => None,
         };
         Ok(Splitter {
@@ -220,12 +229,20 @@ impl Splitter {
                 labelled.push((start, start + whole.end(), speaker.to_string()));
                 from = whole.end();
             }
-            for c in self.inline.iter().flat_map(|r| r.captures_iter(&line[from..])) {
-                let (whole, speaker) = (c.get(0).expect("group 0"), c.name("speaker").expect("group"));
-                if is_label(speaker.as_str()) {
-                    // The label starts after the space that precedes it.
-                    let label_start = start + from + whole.start() + 1;
-                    labelled.push((label_start, start + from + whole.end(), speaker.as_str().to_string()));
+            if let Some((inline, before)) = &self.inline {
+                let rest = &line[from..];
+                for c in inline.captures_iter(rest) {
+                    let (whole, speaker) = (c.get(0).expect("group 0"), c.name("speaker").expect("group"));
+                    let Some(b) = before.captures(&rest[..whole.start()]) else { continue };
+                    if is_label(speaker.as_str()) {
+                        // The label starts at its timestamp, or after the space before it.
+                        let at = b.name("ts").map_or(whole.start(), |t| t.start());
+                        labelled.push((
+                            start + from + at,
+                            start + from + whole.end(),
+                            speaker.as_str().to_string(),
+                        ));
+                    }
                 }
             }
             start += line.len();
@@ -249,10 +266,11 @@ impl Splitter {
 }
 
 fn has_colon(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), "：".as_bytes()).is_some()
-        || memchr::memchr(b':', text.as_bytes()).is_some()
+    // ':' or the last byte of '：' (EF BC 9A), checked behind.
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b':', 0x9A, b)
+        .any(|i| b[i] == b':' || (i >= 2 && b[i - 2] == 0xEF && b[i - 1] == 0xBC))
 }
-
 fn has_line_break(text: &str) -> bool {
     memchr::memchr(b'\n', text.as_bytes()).is_some()
 }

@@ -170,8 +170,8 @@ fn quoted_fields_round_trip_and_rows_are_never_lost() {
     for (row, t) in rows.iter().zip(tricky) {
         assert_eq!(&row[1], t);
         assert_eq!(&row[2], "x,y");
-        // The verdict columns, then findings and flagged.
-        assert_eq!(row.len(), 12);
+        // The verdict columns, worst_unit, then findings and flagged.
+        assert_eq!(row.len(), 13);
     }
 }
 

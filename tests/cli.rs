@@ -158,6 +158,7 @@ fn score_keeps_every_row_and_column() {
             "p_harassing",
             "cues",
             "decided_by",
+            "worst_unit",
             "findings",
             "flagged"
         ]

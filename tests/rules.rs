@@ -289,7 +289,7 @@ fn missing_columns_skip_their_rules_and_nothing_fails() {
     assert_eq!(&out[0][header.len() - 2], "");
     // --rules none keeps the verdict columns only.
     let (header, _) = csv_rows(&score(&["-", "--rules", "none"], "id,text\n1,你好\n".into()).stdout);
-    assert_eq!(header.last().unwrap(), "decided_by");
+    assert_eq!(header.last().unwrap(), "worst_unit");
 }
 
 #[test]

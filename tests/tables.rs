@@ -73,8 +73,8 @@ fn excel_unicode_text_is_read_by_its_tabs_and_written_with_them() {
     assert_eq!(rows[0][..4], ["编号", "短信内容", "备注", "label"]);
     assert_eq!(rows[1][..4], ["1", "明天抓你坐牢", "a,b", "threatening"]);
     assert_eq!(rows[2][..4], ["2", "您好，请按时还款", "", "compliant"]);
-    // Three input columns, seven verdict columns, and the rules' findings and flagged.
-    assert!(rows.iter().all(|r| r.len() == 12), "{rows:?}");
+    // Three input columns, seven verdict columns, worst_unit, and the rules' findings and flagged.
+    assert!(rows.iter().all(|r| r.len() == 13), "{rows:?}");
 }
 
 #[test]
@@ -183,7 +183,7 @@ fn assert_cells_kept(cells: &[Vec<String>], got: &[Vec<String>]) {
     assert_eq!(got.len(), cells.len());
     for (want, row) in cells.iter().zip(got) {
         assert_eq!(row[..want.len()], want[..]);
-        assert_eq!(row.len(), want.len() + 9);
+        assert_eq!(row.len(), want.len() + 10);
     }
     assert_eq!(got[1][3], "threatening");
 }
