@@ -415,3 +415,18 @@ fn eval_reports_per_group_calibration_and_thresholds() {
     assert_eq!(errors[0]["row"], 3);
     assert_eq!(errors[0]["predicted"], "harassing");
 }
+
+#[test]
+fn json_lines_input_keeps_every_field_in_its_order() {
+    let out = cg()
+        .args(["classify", "--input-format", "jsonl", "--text-field", "content", "--rules", "none"])
+        .write_stdin("{\"z\":1,\"content\":\"明天抓你坐牢\",\"a\":[\"x\"],\"label\":\"mine\"}\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Map<String, Value> = serde_json::from_str(&line).unwrap();
+    let keys: Vec<&str> = v.keys().map(String::as_str).collect();
+    assert_eq!(keys[..5], ["z", "content", "a", "label", "collectguard_label"]);
+    assert_eq!((&v["label"], &v["collectguard_label"]), (&Value::from("mine"), &Value::from("threatening")));
+}
