@@ -22,8 +22,36 @@ pub fn classify_all<T: Sync>(items: &[T], f: impl Fn(&T) -> Verdict + Sync + Sen
     }
 }
 
+/// One batch: its text in one buffer and the bounds of each line in it.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    bounds: Vec<(usize, usize)>,
+}
+
+impl Batch {
+    /// Fills the batch from `lines`; false when there was nothing left.
+    fn fill<R: BufRead>(&mut self, lines: &mut Lines<R>, name: &str) -> Result<bool, SourceError> {
+        self.text.clear();
+        self.bounds.clear();
+        while self.bounds.len() < BATCH_LINES && self.text.len() < BATCH_BYTES {
+            let start = self.text.len();
+            let more = lines
+                .read_line_into(&mut self.text)
+                .map_err(|source| SourceError::Reading { name: name.to_string(), source })?;
+            if !more {
+                break;
+            }
+            self.bounds.push((start, self.text.len()));
+        }
+        Ok(!self.bounds.is_empty())
+    }
+}
+
 /// Reads `lines` (of the input called `name`) and hands each (line number, text,
-/// verdict) to `sink`, in order.
+/// verdict) to `sink`, in order. With more than one thread, reading the next batch and
+/// writing the last one overlap with classifying the current one, so that the pool does
+/// not wait for this thread.
 pub fn for_each_line<R: BufRead, E: From<SourceError>>(
     classifier: &Classifier,
     lines: &mut Lines<R>,
@@ -31,29 +59,59 @@ pub fn for_each_line<R: BufRead, E: From<SourceError>>(
     mut sink: impl FnMut(u64, &str, &Verdict) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut line_no = 0u64;
-    // A batch is one buffer of text and the bounds of each line in it.
-    let mut text = String::new();
-    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(BATCH_LINES);
-    loop {
-        text.clear();
-        bounds.clear();
-        while bounds.len() < BATCH_LINES && text.len() < BATCH_BYTES {
-            let start = text.len();
-            let more = lines
-                .read_line_into(&mut text)
-                .map_err(|source| SourceError::Reading { name: name.to_string(), source })?;
-            if !more {
-                break;
-            }
-            bounds.push((start, text.len()));
-        }
-        if bounds.is_empty() {
-            return Ok(());
-        }
-        let verdicts = classify_all(&bounds, |&(s, e)| classifier.classify(&text[s..e]));
-        for (&(s, e), v) in bounds.iter().zip(&verdicts) {
+    let mut emit = |batch: &Batch, verdicts: &[Verdict]| -> Result<(), E> {
+        for (&(s, e), v) in batch.bounds.iter().zip(verdicts) {
             line_no += 1;
-            sink(line_no, &text[s..e], v)?;
+            sink(line_no, &batch.text[s..e], v)?;
         }
+        Ok(())
+    };
+    let classify = |b: &Batch| classify_all(&b.bounds, |&(s, e)| classifier.classify(&b.text[s..e]));
+    if rayon::current_num_threads() == 1 {
+        let mut batch = Batch::default();
+        while batch.fill(lines, name)? {
+            let verdicts = classify(&batch);
+            emit(&batch, &verdicts)?;
+        }
+        return Ok(());
     }
+    // Batches go to a thread that hands them to the pool, and come back with their
+    // verdicts; two batches are in flight at most, so memory stays bounded.
+    let (to_pool, batches) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let (to_main, done) = std::sync::mpsc::sync_channel::<(Batch, Vec<Verdict>)>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for batch in batches {
+                let verdicts = classify(&batch);
+                if to_main.send((batch, verdicts)).is_err() {
+                    break;
+                }
+            }
+        });
+        // Owned here, so that an early return (a read or write error) closes both channels
+        // and the classifying thread ends before the scope does.
+        let (to_pool, done) = (to_pool, done);
+        let mut spare = Some(Batch::default());
+        let mut in_flight = 0;
+        loop {
+            let mut batch = spare.take().unwrap_or_default();
+            let more = batch.fill(lines, name)?;
+            if more {
+                to_pool.send(batch).expect("the classifying thread lives until the channel closes");
+                in_flight += 1;
+            } else {
+                spare = Some(batch);
+            }
+            // Keep one batch classifying while this one is written.
+            if in_flight == 2 || (!more && in_flight > 0) {
+                let (b, verdicts) = done.recv().expect("a verdict for every batch sent");
+                in_flight -= 1;
+                emit(&b, &verdicts)?;
+                spare = Some(b);
+            }
+            if !more && in_flight == 0 {
+                return Ok(());
+            }
+        }
+    })
 }

@@ -430,3 +430,29 @@ fn json_lines_input_keeps_every_field_in_its_order() {
     assert_eq!(keys[..5], ["z", "content", "a", "label", "collectguard_label"]);
     assert_eq!((&v["label"], &v["collectguard_label"]), (&Value::from("mine"), &Value::from("threatening")));
 }
+
+#[test]
+fn several_batches_come_out_in_order_whatever_the_thread_count() {
+    // More lines than one batch holds, so that reading, classifying and writing overlap.
+    let lines: Vec<String> = (0..9000)
+        .map(|i| match i % 3 {
+            0 => format!("第{i}条：您本期账单{i}元，请按时还款。"),
+            1 => format!("再不还钱{i}天后就去你单位闹"),
+            _ => String::new(),
+        })
+        .collect();
+    let input = lines.join("\n") + "\n";
+    let run = |threads: &str| {
+        let args = ["classify", "--format", "jsonl", "--threads", threads];
+        cg().args(args).write_stdin(input.clone()).output().unwrap().stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("3"));
+    let recs = jsonl(&one);
+    assert_eq!(recs.len(), lines.len());
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["line"], i as u64 + 1);
+        assert_eq!(r["text"], lines[i]);
+    }
+}
