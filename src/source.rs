@@ -71,6 +71,17 @@ pub enum Notice {
         /// The value as written.
         value: String,
     },
+    /// A workbook's sheet is read.
+    Sheet {
+        /// The input's name.
+        input: String,
+        /// The sheet's name.
+        sheet: String,
+        /// How many sheets the workbook has.
+        of: usize,
+        /// The 1-based sheet row the header is on.
+        header_row: u32,
+    },
     /// More rows with unreadable times than were told one by one.
     MoreBadTimes {
         /// The input's name.
@@ -105,6 +116,13 @@ impl fmt::Display for Notice {
                 f,
                 "warning: {input}: row {row}: cannot read the time {value:?}; the row is scored, the time rules skip it"
             ),
+            Notice::Sheet { input, sheet, of, header_row } => {
+                write!(f, "{input}: reading sheet {sheet:?}")?;
+                if *of > 1 {
+                    write!(f, " (the first of {of}; --sheet chooses another)")?;
+                }
+                write!(f, ", header on row {header_row}")
+            }
             Notice::MoreBadTimes { input, rows } => {
                 write!(f, "warning: {input}: {rows} more rows with times that cannot be read")
             }
@@ -166,6 +184,37 @@ pub fn open(path: &Path, encoding: Encoding, notify: &Notify) -> Result<Decoded,
         Box::new(File::open(path).map_err(|source| SourceError::Open { name: name.clone(), source })?)
     };
     decode(raw, encoding, &name, notify)
+}
+
+/// A table input, told by its first bytes: a workbook, or text.
+pub enum Opened {
+    /// Text, decoded.
+    Text(Decoded),
+    /// A workbook's bytes (ZIP or OLE signature), whole, for [`crate::workbook::read`].
+    Workbook(Vec<u8>),
+}
+
+/// Opens a file (or standard input for `-`) that holds a table: a workbook by its
+/// signature (whatever `encoding` says: a workbook is not text), else text decoded as
+/// [`open`] decodes it.
+pub fn open_table(path: &Path, encoding: Encoding, notify: &Notify) -> Result<Opened, SourceError> {
+    let name = name(path);
+    let mut raw: Box<dyn Read + Send> = if name == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|source| SourceError::Open { name: name.clone(), source })?)
+    };
+    let mut head = Vec::with_capacity(crate::workbook::SIGNATURE_LEN);
+    (&mut raw)
+        .take(crate::workbook::SIGNATURE_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|source| SourceError::Read { name: name.clone(), source })?;
+    if crate::workbook::is_workbook(&head) {
+        raw.read_to_end(&mut head).map_err(|source| SourceError::Read { name: name.clone(), source })?;
+        return Ok(Opened::Workbook(head));
+    }
+    let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(raw));
+    Ok(Opened::Text(decode(raw, encoding, &name, notify)?))
 }
 
 /// Decodes `raw` to UTF-8, telling `notify` about undecodable bytes (with the line) and

@@ -1,0 +1,289 @@
+//! Reading workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) as tables: one sheet, its
+//! first non-empty row as the header, every cell as text the way the cell shows it.
+//! A workbook is told by its bytes (a ZIP or OLE signature), not by its name.
+
+use crate::source::{Notice, Notify};
+use crate::table::Table;
+use calamine::{Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
+use csv::StringRecord;
+use std::io::{self, Cursor};
+
+/// Errors reading a workbook.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    /// The workbook is protected by a password; it must be saved without one first.
+    #[error("{input}: the workbook is encrypted (password protected); save a copy without a password")]
+    Encrypted {
+        /// The input's name.
+        input: String,
+    },
+    /// The bytes look like a workbook but cannot be read as one.
+    #[error("{input}: not a readable workbook ({reason})")]
+    Corrupt {
+        /// The input's name.
+        input: String,
+        /// What the reader said.
+        reason: String,
+    },
+    /// `--sheet` names no sheet of the workbook.
+    #[error("{input}: no sheet {wanted:?}; the sheets are {sheets}")]
+    NoSuchSheet {
+        /// The input's name.
+        input: String,
+        /// The sheet asked for.
+        wanted: String,
+        /// The sheet names, quoted and comma-separated.
+        sheets: String,
+    },
+    /// The workbook has no sheet at all.
+    #[error("{input}: the workbook has no sheets")]
+    NoSheets {
+        /// The input's name.
+        input: String,
+    },
+    /// The chosen sheet has no non-empty cell.
+    #[error("{input}: sheet {sheet:?} is empty: no header row, nothing to score")]
+    EmptySheet {
+        /// The input's name.
+        input: String,
+        /// The sheet's name.
+        sheet: String,
+    },
+}
+
+/// Whether `head`, an input's first bytes, starts like a workbook: a ZIP archive
+/// (`.xlsx`, `.xlsb`, `.ods`) or an OLE compound file (`.xls`, or an encrypted `.xlsx`).
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(ZIP) || head.starts_with(OLE)
+}
+
+/// The bytes a workbook's file starts with.
+pub const SIGNATURE_LEN: usize = 8;
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// One sheet read into memory: its header and rows as text.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The input's name.
+    pub input: String,
+    /// The sheet's name.
+    pub name: String,
+    /// The header (the sheet's first non-empty row).
+    pub headers: StringRecord,
+    /// The rows below the header, wholly empty rows left out (as blank lines of a CSV
+    /// are), each as wide as the widest row of the sheet.
+    pub rows: Vec<StringRecord>,
+}
+
+impl Sheet {
+    /// The sheet as a table that [`crate::score::Scorer`] reads like a CSV table.
+    pub fn table(&self) -> Table<io::Empty> {
+        Table::from_rows(&self.input, self.headers.clone(), self.rows.clone())
+    }
+}
+
+/// Reads the sheet `wanted` (a name, or else a 1-based position; default the first) of
+/// the workbook in `bytes`, telling `notify` which sheet is read.
+pub fn read(
+    bytes: Vec<u8>,
+    input: &str,
+    wanted: Option<&str>,
+    notify: &Notify,
+) -> Result<Sheet, WorkbookError> {
+    let input = input.to_string();
+    if bytes.starts_with(OLE) && is_encrypted_ooxml(&bytes) {
+        return Err(WorkbookError::Encrypted { input });
+    }
+    let mut book = open(bytes).map_err(|e| fail(&input, e))?;
+    let names = book.sheet_names();
+    if names.is_empty() {
+        return Err(WorkbookError::NoSheets { input });
+    }
+    let index = match wanted {
+        None => 0,
+        Some(w) => names
+            .iter()
+            .position(|n| n == w)
+            .or_else(|| w.parse::<usize>().ok().filter(|&n| (1..=names.len()).contains(&n)).map(|n| n - 1))
+            .ok_or_else(|| WorkbookError::NoSuchSheet {
+                input: input.clone(),
+                wanted: w.to_string(),
+                sheets: names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", "),
+            })?,
+    };
+    let name = names[index].clone();
+    let range = book.worksheet_range(&name).map_err(|e| fail(&input, e))?;
+    let mut rows = range.rows().map(|cells| cells.iter().map(cell_text).collect::<Vec<String>>());
+    let header_at = range.start().map_or(0, |(r, _)| r);
+    let mut skipped = 0;
+    let headers = loop {
+        match rows.next() {
+            Some(r) if r.iter().all(String::is_empty) => skipped += 1,
+            Some(r) => break r,
+            None => return Err(WorkbookError::EmptySheet { input, sheet: name }),
+        }
+    };
+    let width = headers.len();
+    let rows: Vec<StringRecord> = rows
+        .filter(|r| !r.iter().all(String::is_empty))
+        .map(|r| r.into_iter().collect::<StringRecord>())
+        .collect();
+    notify(Notice::Sheet {
+        input: input.clone(),
+        sheet: name.clone(),
+        of: names.len(),
+        header_row: header_at + skipped + 1,
+    });
+    // calamine's ranges are rectangular: every row is as wide as the header.
+    debug_assert!(rows.iter().all(|r| r.len() == width));
+    Ok(Sheet { input, name, headers: headers.into_iter().collect(), rows })
+}
+
+/// The workbook in `bytes`, its kind told by its signature and, in a ZIP, by the names of
+/// its parts (so that the error is the one of the right kind, such as a password).
+fn open(bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, calamine::Error> {
+    let has = |part: &[u8]| memchr::memmem::find(&bytes, part).is_some();
+    let (ods, xlsb) = (has(b"mimetypeapplication/vnd.oasis.opendocument"), has(b"xl/workbook.bin"));
+    let xlsx = has(b"xl/workbook.xml") || has(b"[Content_Types].xml");
+    let ole = bytes.starts_with(OLE);
+    let c = Cursor::new(bytes);
+    Ok(if ole {
+        Sheets::Xls(Xls::new(c)?)
+    } else if ods {
+        Sheets::Ods(Ods::new(c)?)
+    } else if xlsb {
+        Sheets::Xlsb(Xlsb::new(c)?)
+    } else if xlsx {
+        Sheets::Xlsx(Xlsx::new(c)?)
+    } else {
+        return Err(calamine::Error::Msg(NOT_A_WORKBOOK));
+    })
+}
+
+const NOT_A_WORKBOOK: &str = "neither .xlsx, .xlsb, .xls nor .ods; other binary files are not read";
+
+/// The error for a workbook calamine cannot read: encrypted, or corrupt.
+fn fail(input: &str, e: calamine::Error) -> WorkbookError {
+    let password = matches!(
+        &e,
+        calamine::Error::Xls(calamine::XlsError::Password)
+            | calamine::Error::Ods(calamine::OdsError::Password)
+    );
+    if password {
+        return WorkbookError::Encrypted { input: input.to_string() };
+    }
+    let reason = e.to_string();
+    WorkbookError::Corrupt { input: input.to_string(), reason }
+}
+
+/// An encrypted `.xlsx` is an OLE file holding an `EncryptedPackage` stream; its name is
+/// in the directory, in UTF-16.
+fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
+    let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    memchr::memmem::find(bytes, &name).is_some()
+}
+
+/// A cell as the sheet shows it: an integer-valued number without `.0`, a date as
+/// `2026-11-03 23:14:05` (`2026-11-03` at midnight, `23:14:05` for a time alone), a
+/// duration as `25:30:00`, `TRUE`/`FALSE`, an error as `#DIV/0!`, an empty cell as "".
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::Error(e) => e.to_string(),
+        Data::DateTime(dt) if dt.is_duration() => duration(dt.as_f64() * 86_400.0),
+        Data::DateTime(dt) => {
+            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            let v = dt.as_f64();
+            if (0.0..1.0).contains(&v) {
+                format!("{h:02}:{mi:02}:{s:02}")
+            } else if v.fract() == 0.0 {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        // OpenDocument dates are ISO 8601: `2026-11-03T23:14:05`.
+        Data::DateTimeIso(s) => s.replacen('T', " ", 1),
+        Data::DurationIso(s) => iso_duration(s).map_or_else(|| s.clone(), duration),
+    }
+}
+
+/// A number the way a General cell shows it: integers without a fraction, others in the
+/// shortest form that reads back the same.
+fn number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { f.to_string() }
+}
+
+/// Seconds as `h:mm:ss`, hours unbounded.
+fn duration(secs: f64) -> String {
+    let total = secs.round() as i64;
+    let sign = if total < 0 { "-" } else { "" };
+    let t = total.abs();
+    format!("{sign}{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+}
+
+/// The seconds of an ISO 8601 duration such as `PT25H30M00S` (days allowed).
+fn iso_duration(s: &str) -> Option<f64> {
+    let rest = s.strip_prefix("PT").or_else(|| s.strip_prefix('P'))?;
+    let (mut secs, mut num) = (0.0, String::new());
+    for c in rest.chars() {
+        match c {
+            '0'..='9' | '.' => num.push(c),
+            'T' => {}
+            unit => {
+                let n: f64 = num.parse().ok()?;
+                num.clear();
+                secs += n * match unit {
+                    'D' => 86_400.0,
+                    'H' => 3_600.0,
+                    'M' => 60.0,
+                    'S' => 1.0,
+                    _ => return None,
+                };
+            }
+        }
+    }
+    num.is_empty().then_some(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    fn date(v: f64) -> String {
+        cell_text(&Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false)))
+    }
+
+    #[test]
+    fn cells_read_as_the_sheet_shows_them() {
+        assert_eq!(cell_text(&Data::Float(42.0)), "42");
+        assert_eq!(cell_text(&Data::Float(-3.0)), "-3");
+        assert_eq!(cell_text(&Data::Float(0.1)), "0.1");
+        assert_eq!(cell_text(&Data::Float(13_800_138_000.0)), "13800138000");
+        assert_eq!(cell_text(&Data::Int(7)), "7");
+        assert_eq!(cell_text(&Data::Bool(true)), "TRUE");
+        assert_eq!(cell_text(&Data::Empty), "");
+        // 2026-11-03 is serial 46329.
+        assert_eq!(date(46329.0 + (23.0 * 3600.0 + 14.0 * 60.0 + 5.0) / 86400.0), "2026-11-03 23:14:05");
+        assert_eq!(date(46329.0), "2026-11-03");
+        assert_eq!(date(0.5), "12:00:00");
+        let long = ExcelDateTime::new(25.5 / 24.0, ExcelDateTimeType::TimeDelta, false);
+        assert_eq!(cell_text(&Data::DateTime(long)), "25:30:00");
+        assert_eq!(cell_text(&Data::DateTimeIso("2026-11-03T23:14:05".into())), "2026-11-03 23:14:05");
+        assert_eq!(cell_text(&Data::DurationIso("PT25H30M00S".into())), "25:30:00");
+    }
+
+    #[test]
+    fn workbook_signatures() {
+        assert!(is_workbook(b"PK\x03\x04\x14\x00"));
+        assert!(is_workbook(OLE));
+        assert!(!is_workbook(b"id,text\n"));
+        assert!(!is_workbook(b"%PDF-1.7"));
+    }
+}
