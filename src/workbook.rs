@@ -18,12 +18,20 @@ pub enum WorkbookError {
         input: String,
     },
     /// The bytes look like a workbook but cannot be read as one.
-    #[error("{input}: not a readable workbook ({reason})")]
+    #[error("{input}: not a readable workbook, damaged or incomplete ({reason})")]
     Corrupt {
         /// The input's name.
         input: String,
         /// What the reader said.
         reason: String,
+    },
+    /// A ZIP archive that holds no workbook.
+    #[error(
+        "{input}: not text but a ZIP archive that is no workbook (score reads .xlsx, .xlsb, .xls and .ods)"
+    )]
+    NotAWorkbook {
+        /// The input's name.
+        input: String,
     },
     /// `--sheet` names no sheet of the workbook.
     #[error("{input}: no sheet {wanted:?}; the sheets are {sheets}")]
@@ -95,7 +103,8 @@ pub fn read(
     if bytes.starts_with(OLE) && is_encrypted_ooxml(&bytes) {
         return Err(WorkbookError::Encrypted { input });
     }
-    let mut book = open(bytes).map_err(|e| fail(&input, e))?;
+    let Some(kind) = Kind::of(&bytes) else { return Err(WorkbookError::NotAWorkbook { input }) };
+    let mut book = open(bytes, kind).map_err(|e| fail(&input, e))?;
     let names = book.sheet_names();
     if names.is_empty() {
         return Err(WorkbookError::NoSheets { input });
@@ -140,28 +149,45 @@ pub fn read(
     Ok(Sheet { input, name, headers: headers.into_iter().collect(), rows })
 }
 
-/// The workbook in `bytes`, its kind told by its signature and, in a ZIP, by the names of
-/// its parts (so that the error is the one of the right kind, such as a password).
-fn open(bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, calamine::Error> {
-    let has = |part: &[u8]| memchr::memmem::find(&bytes, part).is_some();
-    let (ods, xlsb) = (has(b"mimetypeapplication/vnd.oasis.opendocument"), has(b"xl/workbook.bin"));
-    let xlsx = has(b"xl/workbook.xml") || has(b"[Content_Types].xml");
-    let ole = bytes.starts_with(OLE);
-    let c = Cursor::new(bytes);
-    Ok(if ole {
-        Sheets::Xls(Xls::new(c)?)
-    } else if ods {
-        Sheets::Ods(Ods::new(c)?)
-    } else if xlsb {
-        Sheets::Xlsb(Xlsb::new(c)?)
-    } else if xlsx {
-        Sheets::Xlsx(Xlsx::new(c)?)
-    } else {
-        return Err(calamine::Error::Msg(NOT_A_WORKBOOK));
-    })
+/// The kinds of workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Xls,
+    Xlsx,
+    Xlsb,
+    Ods,
 }
 
-const NOT_A_WORKBOOK: &str = "neither .xlsx, .xlsb, .xls nor .ods; other binary files are not read";
+impl Kind {
+    /// The kind, told by the signature and, in a ZIP, by the names of its parts (so that
+    /// an error is the one of the right reader, such as a password); none for a ZIP
+    /// without a workbook's parts.
+    fn of(bytes: &[u8]) -> Option<Kind> {
+        let has = |part: &[u8]| memchr::memmem::find(bytes, part).is_some();
+        if bytes.starts_with(OLE) {
+            Some(Kind::Xls)
+        } else if has(b"mimetypeapplication/vnd.oasis.opendocument") {
+            Some(Kind::Ods)
+        } else if has(b"xl/workbook.bin") {
+            Some(Kind::Xlsb)
+        } else if has(b"xl/workbook.xml") || has(b"[Content_Types].xml") {
+            Some(Kind::Xlsx)
+        } else {
+            None
+        }
+    }
+}
+
+/// The workbook in `bytes`, read as a `kind`.
+fn open(bytes: Vec<u8>, kind: Kind) -> Result<Sheets<Cursor<Vec<u8>>>, calamine::Error> {
+    let c = Cursor::new(bytes);
+    Ok(match kind {
+        Kind::Xls => Sheets::Xls(Xls::new(c)?),
+        Kind::Ods => Sheets::Ods(Ods::new(c)?),
+        Kind::Xlsb => Sheets::Xlsb(Xlsb::new(c)?),
+        Kind::Xlsx => Sheets::Xlsx(Xlsx::new(c)?),
+    })
+}
 
 /// The error for a workbook calamine cannot read: encrypted, or corrupt.
 fn fail(input: &str, e: calamine::Error) -> WorkbookError {

@@ -314,8 +314,13 @@ fn bad_workbooks_are_clear_errors_with_exit_2() {
     let cases: Vec<(&str, Vec<u8>, &[&str], &str)> = vec![
         ("encrypted.xlsx", encrypted_xlsx(), &[], "encrypted (password protected)"),
         ("encrypted.ods", ods(&header_only, true), &[], "encrypted (password protected)"),
-        ("cut.xlsx", bytes[..bytes.len() / 2].to_vec(), &[], "not a readable workbook"),
-        ("junk.xlsx", b"PK\x03\x04 this is no archive".to_vec(), &[], "not a readable workbook"),
+        (
+            "cut.xlsx",
+            bytes[..bytes.len() / 2].to_vec(),
+            &[],
+            "not a readable workbook, damaged or incomplete",
+        ),
+        ("junk.xlsx", b"PK\x03\x04 xl/workbook.xml and no archive".to_vec(), &[], "damaged or incomplete"),
         ("empty.xlsx", bytes.clone(), &["--sheet", "空"], "sheet \"空\" is empty"),
         (
             "missing.xlsx",
@@ -342,7 +347,7 @@ fn bad_workbooks_are_clear_errors_with_exit_2() {
     zip.write_all("还钱".as_bytes()).unwrap();
     let r = run(&["score", "-"], zip.finish().unwrap().into_inner());
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("neither .xlsx, .xlsb, .xls nor .ods"), "{}", r.stderr);
+    assert!(r.stderr.contains("not text but a ZIP archive that is no workbook"), "{}", r.stderr);
 }
 
 #[test]
