@@ -377,3 +377,95 @@ fn options_that_do_not_fit_a_workbook_are_refused() {
     let rows = read_sheet(&out, "scored");
     assert_eq!(rows[1][..2], ["还钱", "harassing"]);
 }
+
+/// One BIFF8 record.
+fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+    out.extend(typ.to_le_bytes());
+    out.extend((data.len() as u16).to_le_bytes());
+    out.extend(data);
+}
+
+/// A cell's position and format (XF index) as BIFF8 cell records start.
+fn at(row: u16, col: u16, xf: u16) -> Vec<u8> {
+    [row, col, xf].iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A minimal `.xls` (BIFF8 in an OLE file), as Excel 97–2003 saves one: a sheet of text
+/// cells (UTF-16), numbers, and a number in a built-in date-time format; with
+/// `password`, the workbook globals say it is encrypted.
+fn xls(sheet_name: &str, rows: &[Vec<(&str, &str)>], password: bool) -> Vec<u8> {
+    let bof = |dt: u16| [&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat();
+    let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &bof(0x0005));
+    if password {
+        record(&mut globals, 0x002F, &[1, 0, 1, 0, 1, 0]);
+    }
+    // XF 0: General; XF 1: built-in format 22, `m/d/yy h:mm`.
+    for format in [0u16, 22] {
+        let mut xf = vec![0; 20];
+        xf[2..4].copy_from_slice(&format.to_le_bytes());
+        record(&mut globals, 0x00E0, &xf);
+    }
+    let mut sheet_rec = vec![0, 0, 0, 0, 0, 0, sheet_name.encode_utf16().count() as u8, 1];
+    sheet_rec.extend(utf16(sheet_name));
+    let bound_at = globals.len() + 4;
+    record(&mut globals, 0x0085, &sheet_rec);
+    record(&mut globals, 0x000A, &[]);
+    let offset = globals.len() as u32;
+    globals[bound_at..bound_at + 4].copy_from_slice(&offset.to_le_bytes());
+    let mut sheet = Vec::new();
+    record(&mut sheet, 0x0809, &bof(0x0010));
+    for (r, row) in rows.iter().enumerate() {
+        for (c, (kind, value)) in row.iter().enumerate() {
+            let (r, c) = (r as u16, c as u16);
+            match *kind {
+                "string" => {
+                    let mut data = at(r, c, 0);
+                    data.extend((value.encode_utf16().count() as u16).to_le_bytes());
+                    data.push(1);
+                    data.extend(utf16(value));
+                    record(&mut sheet, 0x0204, &data);
+                }
+                "number" | "datetime" => {
+                    let mut data = at(r, c, u16::from(*kind == "datetime"));
+                    data.extend(value.parse::<f64>().unwrap().to_le_bytes());
+                    record(&mut sheet, 0x0203, &data);
+                }
+                _ => {}
+            }
+        }
+    }
+    record(&mut sheet, 0x000A, &[]);
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    file.create_stream("Workbook").unwrap().write_all(&[globals, sheet].concat()).unwrap();
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+#[test]
+fn an_xls_made_here_is_read() {
+    // 46329.9681134259… is 2026-11-03 23:14:05.
+    let when = (46329.0 + (23.0 * 3600.0 + 14.0 * 60.0 + 5.0) / 86400.0).to_string();
+    let rows = vec![
+        vec![("string", "编号"), ("string", "发送时间"), ("string", "短信内容"), ("string", "备注")],
+        vec![("number", "1"), ("datetime", when.as_str()), ("string", "明天抓你坐牢"), ("empty", "")],
+        vec![("number", "2.5"), ("datetime", "46330.5"), ("string", "您好，\n请按时还款"), ("string", "好")],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("导出.xls");
+    std::fs::write(&input, xls("导出", &rows, false)).unwrap();
+    let r = run(&["score", input.to_str().unwrap()], vec![]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("reading sheet \"导出\", header on row 1"), "{}", r.stderr);
+    let got = read_csv(&r.stdout);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[1][..5], ["1", "2026-11-03 23:14:05", "明天抓你坐牢", "", "threatening"]);
+    assert_eq!(got[2][..5], ["2.5", "2026-11-04 12:00:00", "您好，\n请按时还款", "好", "compliant"]);
+    assert!(got[1].iter().any(|f| f.contains("N1")), "{:?}", got[1]);
+
+    std::fs::write(&input, xls("导出", &rows, true)).unwrap();
+    let r = run(&["score", input.to_str().unwrap()], vec![]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("encrypted (password protected)"), "{}", r.stderr);
+}
