@@ -193,7 +193,7 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
             if a.sheet.is_some() {
                 bail!("--sheet applies to workbooks; {input} is read as text");
             }
-            let encoding = output_encoding(&a, &reader.encoding_name(), reader.had_bom());
+            let encoding = output_encoding(&a, to_workbook, &reader.encoding_name(), reader.had_bom());
             let Some(mut scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
                 return Ok(ExitCode::SUCCESS);
             };
@@ -228,9 +228,15 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
             let sheet = workbook::read(bytes, &input, a.sheet.as_deref(), &notify)?;
             // A CSV made from a workbook goes back to Excel: UTF-8 with a BOM, which it
             // opens as UTF-8. JSON Lines never has a BOM.
-            let encoding = match a.format {
-                Format::Jsonl if a.output_encoding.is_none() => OutputEncoding::Utf8,
-                _ => output_encoding(&a, "a workbook", true),
+            let encoding = match a.output_encoding {
+                Some(e) => e.encoding(),
+                None if to_workbook || a.format == Format::Jsonl => OutputEncoding::Utf8,
+                None => {
+                    eprintln!(
+                        "collectguard: writing utf8-bom from a workbook, so that Excel opens the CSV as UTF-8; --output-encoding chooses"
+                    );
+                    OutputEncoding::Utf8Bom
+                }
             };
             let Some(mut scorer) = Scorer::from_table(&classifier, sheet.table(), &options, &notify)? else {
                 return Ok(ExitCode::SUCCESS);
@@ -306,16 +312,16 @@ fn write_scored<R: io::Read>(
 
 /// `--output-encoding`, or the encoding that writes the way the input was read (told on
 /// stderr when it is not plain UTF-8); none for a workbook written.
-fn output_encoding(a: &ScoreArgs, read_as: &str, bom: bool) -> OutputEncoding {
+fn output_encoding(a: &ScoreArgs, to_workbook: bool, read_as: &str, bom: bool) -> OutputEncoding {
     if let Some(e) = a.output_encoding {
         return e.encoding();
     }
-    if output_kind(a).unwrap_or(false) {
+    if to_workbook {
         return OutputEncoding::Utf8;
     }
     let e = OutputEncoding::like_input(read_as, bom);
     if e != OutputEncoding::Utf8 {
-        let why = if bom && read_as != "a workbook" { " with a BOM" } else { "" };
+        let why = if bom { " with a BOM" } else { "" };
         eprintln!(
             "collectguard: writing {} as the input was read ({read_as}{why}); --output-encoding chooses",
             e.as_str(),
