@@ -79,6 +79,8 @@ pub enum Notice {
         sheet: String,
         /// How many sheets the workbook has.
         of: usize,
+        /// The sheet was named with `--sheet` rather than taken as the first.
+        chosen: bool,
         /// The 1-based sheet row the header is on.
         header_row: u32,
     },
@@ -116,9 +118,9 @@ impl fmt::Display for Notice {
                 f,
                 "warning: {input}: row {row}: cannot read the time {value:?}; the row is scored, the time rules skip it"
             ),
-            Notice::Sheet { input, sheet, of, header_row } => {
+            Notice::Sheet { input, sheet, of, chosen, header_row } => {
                 write!(f, "{input}: reading sheet {sheet:?}")?;
-                if *of > 1 {
+                if *of > 1 && !chosen {
                     write!(f, " (the first of {of}; --sheet chooses another)")?;
                 }
                 write!(f, ", header on row {header_row}")

@@ -142,6 +142,7 @@ pub fn read(
         input: input.clone(),
         sheet: name.clone(),
         of: names.len(),
+        chosen: wanted.is_some(),
         header_row: header_at + skipped + 1,
     });
     // calamine's ranges are rectangular: every row is as wide as the header.

@@ -202,7 +202,7 @@ fn sheet_chooses_by_name_or_position_and_a_workbook_can_come_on_stdin() {
         let rows = read_csv(&r.stdout);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1][..2], ["再不还钱，小心你的腿", "threatening"]);
-        assert!(r.stderr.contains("reading sheet \"其他\""), "{}", r.stderr);
+        assert!(r.stderr.contains("reading sheet \"其他\", header on row 1"), "{}", r.stderr);
     }
     let r = run(&["score", "-", "--rules", "none"], std::fs::read(&input).unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
