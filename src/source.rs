@@ -188,11 +188,22 @@ pub fn open(path: &Path, encoding: Encoding, notify: &Notify) -> Result<Decoded,
     decode(raw, encoding, &name, notify)
 }
 
+/// How a ZIP archive starts (`.xlsx`, `.xlsb`, `.ods`).
+pub const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
+/// How an OLE compound file starts (`.xls`, or an encrypted `.xlsx`).
+pub const OLE_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// Whether `head`, an input's first bytes, starts like a workbook: a ZIP archive or an
+/// OLE compound file.
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(ZIP_SIGNATURE) || head.starts_with(OLE_SIGNATURE)
+}
+
 /// A table input, told by its first bytes: a workbook, or text.
 pub enum Opened {
     /// Text, decoded.
     Text(Decoded),
-    /// A workbook's bytes (ZIP or OLE signature), whole, for [`crate::workbook::read`].
+    /// A workbook's bytes (ZIP or OLE signature), whole, for `workbook::read`.
     Workbook(Vec<u8>),
 }
 
@@ -206,12 +217,12 @@ pub fn open_table(path: &Path, encoding: Encoding, notify: &Notify) -> Result<Op
     } else {
         Box::new(File::open(path).map_err(|source| SourceError::Open { name: name.clone(), source })?)
     };
-    let mut head = Vec::with_capacity(crate::workbook::SIGNATURE_LEN);
+    let mut head = Vec::with_capacity(OLE_SIGNATURE.len());
     (&mut raw)
-        .take(crate::workbook::SIGNATURE_LEN as u64)
+        .take(OLE_SIGNATURE.len() as u64)
         .read_to_end(&mut head)
         .map_err(|source| SourceError::Read { name: name.clone(), source })?;
-    if crate::workbook::is_workbook(&head) {
+    if is_workbook(&head) {
         raw.read_to_end(&mut head).map_err(|source| SourceError::Read { name: name.clone(), source })?;
         return Ok(Opened::Workbook(head));
     }
@@ -272,4 +283,17 @@ pub fn decode_bytes(
         .read_to_string(&mut text)
         .map_err(|source| SourceError::Reading { name: name.to_string(), source })?;
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workbook_signatures() {
+        assert!(is_workbook(b"PK\x03\x04\x14\x00"));
+        assert!(is_workbook(OLE_SIGNATURE));
+        assert!(!is_workbook(b"id,text\n"));
+        assert!(!is_workbook(b"%PDF-1.7"));
+    }
 }

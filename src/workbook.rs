@@ -2,7 +2,7 @@
 //! first non-empty row as the header, every cell as text the way the cell shows it.
 //! A workbook is told by its bytes (a ZIP or OLE signature), not by its name.
 
-use crate::source::{Notice, Notify};
+use crate::source::{Notice, Notify, OLE_SIGNATURE as OLE};
 use crate::table::Table;
 use calamine::{Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
 use csv::StringRecord;
@@ -58,17 +58,6 @@ pub enum WorkbookError {
         sheet: String,
     },
 }
-
-/// Whether `head`, an input's first bytes, starts like a workbook: a ZIP archive
-/// (`.xlsx`, `.xlsb`, `.ods`) or an OLE compound file (`.xls`, or an encrypted `.xlsx`).
-pub fn is_workbook(head: &[u8]) -> bool {
-    head.starts_with(ZIP) || head.starts_with(OLE)
-}
-
-/// The bytes a workbook's file starts with.
-pub const SIGNATURE_LEN: usize = 8;
-const ZIP: &[u8] = b"PK\x03\x04";
-const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// One sheet read into memory: its header and rows as text.
 #[derive(Debug, Clone)]
@@ -304,13 +293,5 @@ mod tests {
         assert_eq!(cell_text(&Data::DateTime(long)), "25:30:00");
         assert_eq!(cell_text(&Data::DateTimeIso("2026-11-03T23:14:05".into())), "2026-11-03 23:14:05");
         assert_eq!(cell_text(&Data::DurationIso("PT25H30M00S".into())), "25:30:00");
-    }
-
-    #[test]
-    fn workbook_signatures() {
-        assert!(is_workbook(b"PK\x03\x04\x14\x00"));
-        assert!(is_workbook(OLE));
-        assert!(!is_workbook(b"id,text\n"));
-        assert!(!is_workbook(b"%PDF-1.7"));
     }
 }
