@@ -14,6 +14,7 @@ use lines::LineCounter;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Column names taken as the message, in order of preference.
 pub const TEXT_COLUMNS: &[&str] = &[
@@ -143,7 +144,8 @@ pub struct Table<R: Read> {
 /// Where a table's rows come from.
 enum Rows<R: Read> {
     Csv(csv::Reader<LineCounter<R>>),
-    Read(std::vec::IntoIter<StringRecord>),
+    /// Shared, so that a second pass reads them again without a copy; the next row's index.
+    Read(Arc<[StringRecord]>, usize),
 }
 
 impl<R: Read> Table<R> {
@@ -176,8 +178,8 @@ impl<R: Read> Table<R> {
 
     /// A table of rows already read (a workbook's sheet), each as wide as `headers`; it is
     /// written out with commas.
-    pub fn from_rows(input: &str, headers: StringRecord, rows: Vec<StringRecord>) -> Self {
-        Table { input: input.to_string(), rows: Rows::Read(rows.into_iter()), headers, delimiter: b',' }
+    pub fn from_rows(input: &str, headers: StringRecord, rows: Arc<[StringRecord]>) -> Self {
+        Table { input: input.to_string(), rows: Rows::Read(rows, 0), headers, delimiter: b',' }
     }
 
     /// The byte between fields.
@@ -269,8 +271,11 @@ impl<R: Read> Table<R> {
     fn next_row(&mut self, rec: &mut StringRecord) -> Result<bool, TableError> {
         let reader = match &mut self.rows {
             Rows::Csv(reader) => reader,
-            Rows::Read(rows) => {
-                return Ok(rows.next().map(|r| *rec = r).is_some());
+            Rows::Read(rows, next) => {
+                let Some(row) = rows.get(*next) else { return Ok(false) };
+                rec.clone_from(row);
+                *next += 1;
+                return Ok(true);
             }
         };
         match reader.read_record(rec) {

@@ -7,6 +7,7 @@ use crate::table::Table;
 use calamine::{Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
 use csv::StringRecord;
 use std::io::{self, Cursor};
+use std::sync::Arc;
 
 /// Errors reading a workbook.
 #[derive(Debug, thiserror::Error)]
@@ -70,11 +71,12 @@ pub struct Sheet {
     pub headers: StringRecord,
     /// The rows below the header, wholly empty rows left out (as blank lines of a CSV
     /// are), each as wide as the widest row of the sheet.
-    pub rows: Vec<StringRecord>,
+    pub rows: Arc<[StringRecord]>,
 }
 
 impl Sheet {
-    /// The sheet as a table that [`crate::score::Scorer`] reads like a CSV table.
+    /// The sheet as a table that [`crate::score::Scorer`] reads like a CSV table (the rows
+    /// shared, not copied).
     pub fn table(&self) -> Table<io::Empty> {
         Table::from_rows(&self.input, self.headers.clone(), self.rows.clone())
     }
@@ -123,7 +125,7 @@ pub fn read(
         }
     };
     let width = headers.len();
-    let rows: Vec<StringRecord> = rows
+    let rows: Arc<[StringRecord]> = rows
         .filter(|r| !r.iter().all(String::is_empty))
         .map(|r| r.into_iter().collect::<StringRecord>())
         .collect();
