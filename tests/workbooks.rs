@@ -371,6 +371,12 @@ fn options_that_do_not_fit_a_workbook_are_refused() {
         assert!(r.stderr.contains(want), "{args:?}: {}", r.stderr);
         assert!(!out.exists() && !xls.exists());
     }
+    // classify reads lines of text, and points at score for a workbook.
+    for cmd in ["classify", "filter"] {
+        let r = run(&[cmd, x], vec![]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("`score` reads those"), "{}", r.stderr);
+    }
     // A CSV can be handed back as a workbook too.
     let r = run(&["score", c, "-o", o], vec![]);
     assert_eq!(r.code, 0, "{}", r.stderr);
