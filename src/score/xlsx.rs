@@ -1,10 +1,12 @@
 //! Scored rows as an `.xlsx` workbook: one sheet with the input's columns and the added
 //! ones, the header frozen and filtered, violating rows filled by their verdict. The input
-//! cells are written as text, as read (no leading zero or long number is lost).
+//! cells are written as text, as read (no leading zero or long number is lost). Rows go to
+//! a temporary file as they come (rust_xlsxwriter's constant memory mode), so a large
+//! table does not pile up in memory.
 
 use super::ScoreError;
 use crate::output::VERDICT_COLUMNS;
-use rust_xlsxwriter::{ColNum, Color, Format, IgnoreError, RowNum, Workbook, Worksheet};
+use rust_xlsxwriter::{ColNum, Color, Format, IgnoreError, RowNum, Workbook};
 use std::io::Write;
 
 /// Fills of violating rows: threatening, harassing, and flagged by the rules alone.
@@ -25,7 +27,7 @@ pub(super) struct Layout {
 
 /// A sheet being filled, row by row.
 pub(super) struct SheetWriter {
-    sheet: Worksheet,
+    book: Workbook,
     layout: Layout,
     columns: usize,
     row: RowNum,
@@ -38,14 +40,17 @@ pub(super) struct SheetWriter {
 impl SheetWriter {
     /// A sheet with `header` in bold on its first row.
     pub(super) fn new(header: &[String], layout: Layout) -> Result<Self, ScoreError> {
-        let mut sheet = Worksheet::new();
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name("scored")?;
+        // Column widths before the first row: rows are written out as they come.
+        for (c, name) in header.iter().enumerate() {
+            let width = (name.chars().count() as f64 + 2.0).clamp(10.0, 40.0);
+            sheet.set_column_width(col(c)?, if c == layout.text { 60.0 } else { width })?;
+        }
         let bold = Format::new().set_bold();
         for (c, name) in header.iter().enumerate() {
-            let c = col(c)?;
-            sheet.write_string_with_format(0, c, name, &bold)?;
-            let width = (name.chars().count() as f64 + 2.0).clamp(10.0, 40.0);
-            sheet.set_column_width(c, if usize::from(c) == layout.text { 60.0 } else { width })?;
+            sheet.write_string_with_format(0, col(c)?, name, &bold)?;
         }
         let fill = |rgb| Format::new().set_background_color(Color::RGB(rgb));
         let fills = [fill(THREATENING), fill(HARASSING), fill(RULES_ONLY)];
@@ -53,7 +58,7 @@ impl SheetWriter {
         let numbers = ["confidence", "p_compliant", "p_threatening", "p_harassing"]
             .map(|n| layout.inputs + verdict_column(n))
             .to_vec();
-        Ok(SheetWriter { sheet, layout, columns: header.len(), row: 0, fills, label, numbers })
+        Ok(SheetWriter { book, layout, columns: header.len(), row: 0, fills, label, numbers })
     }
 
     /// One row: the input's fields, then the added ones in header order.
@@ -68,17 +73,18 @@ impl SheetWriter {
             _ if flagged => Some(&self.fills[2]),
             _ => None,
         };
+        let sheet = self.book.worksheet_from_index(0)?;
         for (c, field) in fields.iter().enumerate() {
             let at = col(c)?;
             // confidence and the three probabilities are numbers, for sorting and filters.
             let number = self.numbers.contains(&c).then(|| field.parse::<f64>().ok()).flatten();
             match (number, fill) {
-                (Some(n), Some(f)) => self.sheet.write_number_with_format(r, at, n, f)?,
-                (Some(n), None) => self.sheet.write_number(r, at, n)?,
-                (None, Some(f)) if field.is_empty() => self.sheet.write_blank(r, at, f)?,
-                (None, None) if field.is_empty() => &mut self.sheet,
-                (None, Some(f)) => self.sheet.write_string_with_format(r, at, *field, f)?,
-                (None, None) => self.sheet.write_string(r, at, *field)?,
+                (Some(n), Some(f)) => sheet.write_number_with_format(r, at, n, f)?,
+                (Some(n), None) => sheet.write_number(r, at, n)?,
+                (None, Some(f)) if field.is_empty() => sheet.write_blank(r, at, f)?,
+                (None, None) if field.is_empty() => &mut *sheet,
+                (None, Some(f)) => sheet.write_string_with_format(r, at, *field, f)?,
+                (None, None) => sheet.write_string(r, at, *field)?,
             };
         }
         Ok(())
@@ -87,16 +93,15 @@ impl SheetWriter {
     /// The workbook, written to `out`.
     pub(super) fn finish<W: Write>(mut self, mut out: W) -> Result<(), ScoreError> {
         let last = col(self.columns.max(1) - 1)?;
-        self.sheet.set_freeze_panes(1, 0)?;
-        self.sheet.autofilter(0, 0, self.row, last)?;
+        let sheet = self.book.worksheet_from_index(0)?;
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofilter(0, 0, self.row, last)?;
         if self.row > 0 && self.layout.inputs > 0 {
             let inputs = col(self.layout.inputs - 1)?;
-            self.sheet.ignore_error_range(1, 0, self.row, inputs, IgnoreError::NumberStoredAsText)?;
+            sheet.ignore_error_range(1, 0, self.row, inputs, IgnoreError::NumberStoredAsText)?;
         }
-        let mut book = Workbook::new();
-        book.push_worksheet(self.sheet);
-        // Saved whole, then written: the writer need not be Send.
-        out.write_all(&book.save_to_buffer()?)?;
+        // Saved whole (compressed), then written: the writer need not be Send.
+        out.write_all(&self.book.save_to_buffer()?)?;
         out.flush()?;
         Ok(())
     }
