@@ -283,11 +283,15 @@ pub struct ClassifyArgs {
 
 #[derive(Args)]
 pub struct ScoreArgs {
-    /// CSV file to score (`-` for standard input).
+    /// CSV file or workbook (.xlsx, .xls, .ods, told by its content) to score (`-` for standard input).
     pub input: PathBuf,
-    /// Output CSV (default: standard output). Written to a temporary file, renamed at the end.
+    /// Output CSV, or a workbook for a name ending in .xlsx (default: CSV on standard output).
+    /// Written to a temporary file, renamed at the end.
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
+    /// The sheet of a workbook to score, by name or 1-based position (default: the first).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
     /// Column holding the message (default: text, content, message, 内容, 短信内容, ... or the only column).
     #[arg(long, value_name = "NAME")]
     pub text_column: Option<String>,

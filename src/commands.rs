@@ -14,8 +14,9 @@ use collectguard::model::HeldOut;
 use collectguard::output::{Format, Printer, Sink};
 use collectguard::records::RecordScorer;
 use collectguard::score::{ScoreFormat, ScoreOptions, Scorer};
-use collectguard::source::{self, Notify};
+use collectguard::source::{self, Notify, Opened};
 use collectguard::table::read_labelled;
+use collectguard::workbook;
 use collectguard::{Classifier, Label, Model, eval, explain};
 use std::io::{self, BufWriter, IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -167,13 +168,13 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
     if a.output.as_ref().is_some_and(|out| input != "-" && same_file(&a.input, out)) {
         bail!("refusing to overwrite the input {input} with the output");
     }
+    let to_workbook = output_kind(&a)?;
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let notify = notices();
-    let reader = source::open(&a.input, a.common.encoding(), &notify)?;
+    let opened = source::open_table(&a.input, a.common.encoding(), &notify)?;
     let summary = a.summary || a.summary_file.is_some();
     let mut columns = a.columns.columns();
     columns.collector = a.collector_column.clone();
-    let encoding = output_encoding(&a, &reader);
     let options = ScoreOptions {
         text_column: a.text_column.clone(),
         flexible: a.flexible,
@@ -181,32 +182,104 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
         rules: a.rules.rule_set()?,
         columns,
         by_collector: summary,
-        format: if a.format == Format::Jsonl { ScoreFormat::Jsonl } else { ScoreFormat::Csv },
+        format: match (to_workbook, a.format) {
+            (true, _) => ScoreFormat::Xlsx,
+            (false, Format::Jsonl) => ScoreFormat::Jsonl,
+            (false, _) => ScoreFormat::Csv,
+        },
     };
-    let Some(mut scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    if scorer.counts_contacts() {
-        // The counting rules see every call first; the second pass reads the input again
-        // (standard input from a temporary copy), with its notices already told.
-        let quiet = source::ignore();
-        let again = if input == "-" {
-            let mut spool =
-                tempfile::tempfile().context("cannot make a temporary file for standard input")?;
-            let mut w = BufWriter::new(&mut spool);
-            let calls = scorer.log_contacts(Some(&mut w))?;
-            w.flush()?;
-            drop(w);
-            spool.seek(io::SeekFrom::Start(0))?;
-            eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
-            source::decode(Box::new(spool) as Box<dyn io::Read + Send>, Encoding::Utf8, &input, &quiet)?
-        } else {
-            let calls = scorer.log_contacts(None)?;
-            eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
-            source::open(&a.input, a.common.encoding(), &quiet)?
-        };
-        scorer = scorer.reread(again)?;
+    match opened {
+        Opened::Text(reader) => {
+            if a.sheet.is_some() {
+                bail!("--sheet applies to workbooks; {input} is read as text");
+            }
+            let encoding = output_encoding(&a, to_workbook, &reader.encoding_name(), reader.had_bom());
+            let Some(mut scorer) = Scorer::new(&classifier, reader, &input, &options, &notify)? else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            if scorer.counts_contacts() {
+                // The counting rules see every call first; the second pass reads the input
+                // again (standard input from a temporary copy), with its notices already told.
+                let quiet = source::ignore();
+                let again = if input == "-" {
+                    let mut spool =
+                        tempfile::tempfile().context("cannot make a temporary file for standard input")?;
+                    let mut w = BufWriter::new(&mut spool);
+                    let calls = scorer.log_contacts(Some(&mut w))?;
+                    w.flush()?;
+                    drop(w);
+                    spool.seek(io::SeekFrom::Start(0))?;
+                    eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
+                    let spool = Box::new(spool) as Box<dyn io::Read + Send>;
+                    source::decode(spool, Encoding::Utf8, &input, &quiet)?
+                } else {
+                    let calls = scorer.log_contacts(None)?;
+                    eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
+                    source::open(&a.input, a.common.encoding(), &quiet)?
+                };
+                scorer = scorer.reread(again)?;
+            }
+            write_scored(&a, scorer, encoding, summary)
+        }
+        Opened::Workbook(bytes) => {
+            if a.delimiter.is_some() {
+                bail!("--delimiter applies to CSV input; {input} is a workbook");
+            }
+            let sheet = workbook::read(bytes, &input, a.sheet.as_deref(), &notify)?;
+            // A CSV made from a workbook goes back to Excel: UTF-8 with a BOM, which it
+            // opens as UTF-8. JSON Lines never has a BOM.
+            let encoding = match a.output_encoding {
+                Some(e) => e.encoding(),
+                None if to_workbook || a.format == Format::Jsonl => OutputEncoding::Utf8,
+                None => {
+                    eprintln!(
+                        "collectguard: writing utf8-bom from a workbook, so that Excel opens the CSV as UTF-8; --output-encoding chooses"
+                    );
+                    OutputEncoding::Utf8Bom
+                }
+            };
+            let Some(mut scorer) = Scorer::from_table(&classifier, sheet.table(), &options, &notify)? else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            if scorer.counts_contacts() {
+                let calls = scorer.log_contacts(None)?;
+                eprintln!("collectguard: {input}: {calls} calls counted for the counting rules");
+                scorer = scorer.reread_table(sheet.table());
+            }
+            write_scored(&a, scorer, encoding, summary)
+        }
     }
+}
+
+/// Whether `-o` names a workbook (`.xlsx`); other workbook names are refused, and so are
+/// options that apply to text output only.
+fn output_kind(a: &ScoreArgs) -> Result<bool> {
+    let Some(ext) = a.output.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase())
+    else {
+        return Ok(false);
+    };
+    match ext.as_str() {
+        "xlsx" if a.format == Format::Jsonl => {
+            bail!("an .xlsx output is a workbook; --format jsonl writes JSON Lines to other names")
+        }
+        "xlsx" if a.output_encoding.is_some() => {
+            bail!("--output-encoding applies to CSV output, not to a workbook")
+        }
+        "xlsx" => Ok(true),
+        "xls" | "xlsm" | "xlsb" | "ods" => {
+            bail!("score writes workbooks as .xlsx only; name the output .xlsx (or .csv for CSV)")
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Writes the scored rows to `-o` (atomically) or to stdout, then the summary.
+fn write_scored<R: io::Read>(
+    a: &ScoreArgs,
+    scorer: Scorer<'_, R>,
+    encoding: OutputEncoding,
+    summary: bool,
+) -> Result<ExitCode> {
     let progress = progress_bar("{spinner} {pos} rows ({per_sec}) {elapsed}");
     let mut tick = |rows| progress.iter().for_each(|p| p.set_position(rows));
     let scored = match &a.output {
@@ -238,18 +311,20 @@ pub fn score(a: ScoreArgs) -> Result<ExitCode> {
 }
 
 /// `--output-encoding`, or the encoding that writes the way the input was read (told on
-/// stderr when it is not plain UTF-8).
-fn output_encoding(a: &ScoreArgs, reader: &source::Decoded) -> OutputEncoding {
+/// stderr when it is not plain UTF-8); none for a workbook written.
+fn output_encoding(a: &ScoreArgs, to_workbook: bool, read_as: &str, bom: bool) -> OutputEncoding {
     if let Some(e) = a.output_encoding {
         return e.encoding();
     }
-    let e = OutputEncoding::like_input(&reader.encoding_name(), reader.had_bom());
+    if to_workbook {
+        return OutputEncoding::Utf8;
+    }
+    let e = OutputEncoding::like_input(read_as, bom);
     if e != OutputEncoding::Utf8 {
-        let why = if reader.had_bom() { " with a BOM" } else { "" };
+        let why = if bom { " with a BOM" } else { "" };
         eprintln!(
-            "collectguard: writing {} as the input was read ({}{why}); --output-encoding chooses",
+            "collectguard: writing {} as the input was read ({read_as}{why}); --output-encoding chooses",
             e.as_str(),
-            reader.encoding_name()
         );
     }
     e

@@ -43,6 +43,7 @@ pub mod train;
 pub mod transcripts;
 pub mod units;
 pub mod verdict;
+pub mod workbook;
 
 pub use allow::{AllowList, Allowed};
 pub use cues::{CodeSet, CueCode, CueMatch, Lexicon};

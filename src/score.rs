@@ -11,6 +11,7 @@ mod summary;
 pub use summary::{Counts, Summary};
 
 mod flexible;
+mod xlsx;
 
 use crate::batch::{BATCH_LINES, classify_all};
 use crate::output::{self, ScoreMap, round6};
@@ -34,6 +35,10 @@ pub enum ScoreError {
     /// Writing the scored table failed.
     #[error("cannot write the scored rows")]
     Write(#[from] io::Error),
+    /// The scored rows do not fit a workbook (Excel's limits: 1,048,576 rows, 16,384
+    /// columns, 32,767 characters in a cell).
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// What the scored rows are written as.
@@ -44,6 +49,9 @@ pub enum ScoreFormat {
     Csv,
     /// One JSON object per row: the input's columns, the verdict and the findings.
     Jsonl,
+    /// An `.xlsx` workbook: the CSV's columns on one sheet, the header frozen with
+    /// filters, violating rows filled (threatening, harassing, flagged by the rules alone).
+    Xlsx,
 }
 
 /// The columns the rules read, by name; each one not named is picked by the names in
@@ -232,6 +240,19 @@ impl<'c, R: Read> Scorer<'c, R> {
         notify: &Notify,
     ) -> Result<Option<Self>, TableError> {
         let table = Table::with_delimiter(reader, input, options.flexible, options.delimiter)?;
+        Self::from_table(classifier, table, options, notify)
+    }
+
+    /// As [`Scorer::new`], on a table already opened (such as a workbook's sheet,
+    /// [`crate::workbook::Sheet::table`]).
+    pub fn from_table(
+        classifier: &'c Classifier,
+        table: Table<R>,
+        options: &ScoreOptions,
+        notify: &Notify,
+    ) -> Result<Option<Self>, TableError> {
+        let input = table.input().to_string();
+        let input = input.as_str();
         if table.headers().is_empty() {
             notify(Notice::EmptyTable { input: input.to_string() });
             return Ok(None);
@@ -318,8 +339,13 @@ impl<'c, R: Read> Scorer<'c, R> {
     pub fn reread<R2: Read>(self, reader: R2) -> Result<Scorer<'c, R2>, TableError> {
         let delimiter = Some(self.table.delimiter());
         let table = Table::with_delimiter(reader, self.table.input(), self.flexible, delimiter)?;
+        Ok(self.reread_table(table))
+    }
+
+    /// As [`Scorer::reread`], on the same table opened again.
+    pub fn reread_table<R2: Read>(self, table: Table<R2>) -> Scorer<'c, R2> {
         let Scorer { classifier, column, flexible, format, rules, collector, notify, .. } = self;
-        Ok(Scorer { classifier, table, column, flexible, format, rules, collector, notify })
+        Scorer { classifier, table, column, flexible, format, rules, collector, notify }
     }
 
     /// The output header: the input's columns, then the verdict columns and `worst_unit`
@@ -351,13 +377,17 @@ impl<'c, R: Read> Scorer<'c, R> {
         let mut summary = Summary::new(self.collector.is_some());
         let mut csv_out = None;
         let mut json_out = None;
+        let mut sheet_out = None;
         // A flexible table's rows wait in a spool until the widest is known.
         let mut spool = None;
         let mut widest = width;
         let delimiter = self.table.delimiter();
         let mut out = Some(out);
         match self.format {
-            ScoreFormat::Csv if self.flexible => spool = Some(flexible::Spool::new()?),
+            ScoreFormat::Csv | ScoreFormat::Xlsx if self.flexible => spool = Some(flexible::Spool::new()?),
+            ScoreFormat::Xlsx => {
+                sheet_out = Some(xlsx::SheetWriter::new(&self.header(), self.layout(width))?)
+            }
             ScoreFormat::Csv => {
                 let mut w =
                     csv::WriterBuilder::new().delimiter(delimiter).from_writer(out.take().expect("once"));
@@ -398,7 +428,7 @@ impl<'c, R: Read> Scorer<'c, R> {
                 let collector = self.collector.and_then(|c| rec.get(c));
                 summary.add(v.label, &findings, hour, collector);
                 let flagged = v.label != Label::Compliant || !findings.is_empty();
-                if csv_out.is_some() || spool.is_some() {
+                if csv_out.is_some() || spool.is_some() || sheet_out.is_some() {
                     let mut fields: Vec<&str> = rec.iter().collect();
                     while fields.len() < width {
                         fields.push("");
@@ -413,10 +443,11 @@ impl<'c, R: Read> Scorer<'c, R> {
                         fields.push(if flagged { "true" } else { "false" });
                     }
                     widest = widest.max(rec.len());
-                    match (&mut csv_out, &mut spool) {
-                        (Some(w), _) => w.write_record(&fields).map_err(output::csv_io)?,
-                        (None, Some(sp)) => sp.write(&fields)?,
-                        (None, None) => {}
+                    match (&mut csv_out, &mut spool, &mut sheet_out) {
+                        (Some(w), _, _) => w.write_record(&fields).map_err(output::csv_io)?,
+                        (None, Some(sp), _) => sp.write(&fields)?,
+                        (None, None, Some(sheet)) => sheet.row(&fields)?,
+                        (None, None, None) => {}
                     }
                 } else if let Some(w) = &mut json_out {
                     let record = RowRecord {
@@ -452,7 +483,10 @@ impl<'c, R: Read> Scorer<'c, R> {
         if let Some(mut w) = json_out {
             w.flush()?;
         }
-        if let (Some(sp), Some(out)) = (spool, out) {
+        if let (Some(sheet), Some(out)) = (sheet_out, out.as_mut()) {
+            sheet.finish(out)?;
+        }
+        if let (Some(sp), Some(mut out)) = (spool, out) {
             let extra: Vec<String> = (1..=widest - width)
                 .map(|i| {
                     let name = format!("extra_{i}");
@@ -465,9 +499,28 @@ impl<'c, R: Read> Scorer<'c, R> {
                 .collect();
             let mut header = self.header();
             header.splice(width..width, extra);
-            sp.finish(out, &header, widest, delimiter)?;
+            let added = header.len() - widest;
+            if self.format == ScoreFormat::Xlsx {
+                let mut sheet = xlsx::SheetWriter::new(&header, self.layout(widest))?;
+                sp.finish(widest, added, &mut |fields| sheet.row(fields))?;
+                sheet.finish(&mut out)?;
+            } else {
+                let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
+                w.write_record(&header).map_err(output::csv_io)?;
+                sp.finish(widest, added, &mut |fields| {
+                    w.write_record(fields).map_err(output::csv_io).map_err(ScoreError::from)
+                })?;
+                w.flush()?;
+            }
         }
         Ok(summary)
+    }
+
+    /// Where a workbook's sheet finds the columns it reads, with `inputs` input columns.
+    fn layout(&self, inputs: usize) -> xlsx::Layout {
+        let added = if self.rules.is_some() { 3 } else { 1 };
+        let flagged = self.rules.as_ref().map(|_| inputs + output::VERDICT_COLUMNS.len() + added - 1);
+        xlsx::Layout { inputs, text: self.column, flagged }
     }
 }
 

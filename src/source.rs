@@ -71,6 +71,19 @@ pub enum Notice {
         /// The value as written.
         value: String,
     },
+    /// A workbook's sheet is read.
+    Sheet {
+        /// The input's name.
+        input: String,
+        /// The sheet's name.
+        sheet: String,
+        /// How many sheets the workbook has.
+        of: usize,
+        /// The sheet was named with `--sheet` rather than taken as the first.
+        chosen: bool,
+        /// The 1-based sheet row the header is on.
+        header_row: u32,
+    },
     /// More rows with unreadable times than were told one by one.
     MoreBadTimes {
         /// The input's name.
@@ -105,6 +118,13 @@ impl fmt::Display for Notice {
                 f,
                 "warning: {input}: row {row}: cannot read the time {value:?}; the row is scored, the time rules skip it"
             ),
+            Notice::Sheet { input, sheet, of, chosen, header_row } => {
+                write!(f, "{input}: reading sheet {sheet:?}")?;
+                if *of > 1 && !chosen {
+                    write!(f, " (the first of {of}; --sheet chooses another)")?;
+                }
+                write!(f, ", header on row {header_row}")
+            }
             Notice::MoreBadTimes { input, rows } => {
                 write!(f, "warning: {input}: {rows} more rows with times that cannot be read")
             }
@@ -168,6 +188,48 @@ pub fn open(path: &Path, encoding: Encoding, notify: &Notify) -> Result<Decoded,
     decode(raw, encoding, &name, notify)
 }
 
+/// How a ZIP archive starts (`.xlsx`, `.xlsb`, `.ods`).
+pub const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
+/// How an OLE compound file starts (`.xls`, or an encrypted `.xlsx`).
+pub const OLE_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// Whether `head`, an input's first bytes, starts like a workbook: a ZIP archive or an
+/// OLE compound file.
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(ZIP_SIGNATURE) || head.starts_with(OLE_SIGNATURE)
+}
+
+/// A table input, told by its first bytes: a workbook, or text.
+pub enum Opened {
+    /// Text, decoded.
+    Text(Decoded),
+    /// A workbook's bytes (ZIP or OLE signature), whole, for `workbook::read`.
+    Workbook(Vec<u8>),
+}
+
+/// Opens a file (or standard input for `-`) that holds a table: a workbook by its
+/// signature (whatever `encoding` says: a workbook is not text), else text decoded as
+/// [`open`] decodes it.
+pub fn open_table(path: &Path, encoding: Encoding, notify: &Notify) -> Result<Opened, SourceError> {
+    let name = name(path);
+    let mut raw: Box<dyn Read + Send> = if name == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|source| SourceError::Open { name: name.clone(), source })?)
+    };
+    let mut head = Vec::with_capacity(OLE_SIGNATURE.len());
+    (&mut raw)
+        .take(OLE_SIGNATURE.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(|source| SourceError::Read { name: name.clone(), source })?;
+    if is_workbook(&head) {
+        raw.read_to_end(&mut head).map_err(|source| SourceError::Read { name: name.clone(), source })?;
+        return Ok(Opened::Workbook(head));
+    }
+    let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(raw));
+    Ok(Opened::Text(decode(raw, encoding, &name, notify)?))
+}
+
 /// Decodes `raw` to UTF-8, telling `notify` about undecodable bytes (with the line) and
 /// about the encoding when it is not UTF-8.
 pub fn decode<R: Read>(
@@ -221,4 +283,17 @@ pub fn decode_bytes(
         .read_to_string(&mut text)
         .map_err(|source| SourceError::Reading { name: name.to_string(), source })?;
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workbook_signatures() {
+        assert!(is_workbook(b"PK\x03\x04\x14\x00"));
+        assert!(is_workbook(OLE_SIGNATURE));
+        assert!(!is_workbook(b"id,text\n"));
+        assert!(!is_workbook(b"%PDF-1.7"));
+    }
 }

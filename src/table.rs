@@ -14,6 +14,7 @@ use lines::LineCounter;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Column names taken as the message, in order of preference.
 pub const TEXT_COLUMNS: &[&str] = &[
@@ -131,12 +132,20 @@ impl TableError {
     }
 }
 
-/// A CSV table being read: its header and its rows.
+/// A table being read: its header and its rows, from CSV text or from rows already read
+/// (a workbook's sheet).
 pub struct Table<R: Read> {
     input: String,
-    reader: csv::Reader<LineCounter<R>>,
+    rows: Rows<R>,
     headers: StringRecord,
     delimiter: u8,
+}
+
+/// Where a table's rows come from.
+enum Rows<R: Read> {
+    Csv(csv::Reader<LineCounter<R>>),
+    /// Shared, so that a second pass reads them again without a copy; the next row's index.
+    Read(Arc<[StringRecord]>, usize),
 }
 
 impl<R: Read> Table<R> {
@@ -164,7 +173,13 @@ impl<R: Read> Table<R> {
         };
         let mut reader = csv::ReaderBuilder::new().flexible(flexible).delimiter(delimiter).from_reader(lines);
         let headers = reader.headers().map_err(|e| TableError::csv(input, e))?.clone();
-        Ok(Table { input: input.to_string(), reader, headers, delimiter })
+        Ok(Table { input: input.to_string(), rows: Rows::Csv(reader), headers, delimiter })
+    }
+
+    /// A table of rows already read (a workbook's sheet), each as wide as `headers`; it is
+    /// written out with commas.
+    pub fn from_rows(input: &str, headers: StringRecord, rows: Arc<[StringRecord]>) -> Self {
+        Table { input: input.to_string(), rows: Rows::Read(rows, 0), headers, delimiter: b',' }
     }
 
     /// The byte between fields.
@@ -254,15 +269,24 @@ impl<R: Read> Table<R> {
     /// Reads the next row into `rec`; false at the end. A row error names the line the
     /// row starts on.
     fn next_row(&mut self, rec: &mut StringRecord) -> Result<bool, TableError> {
-        match self.reader.read_record(rec) {
+        let reader = match &mut self.rows {
+            Rows::Csv(reader) => reader,
+            Rows::Read(rows, next) => {
+                let Some(row) = rows.get(*next) else { return Ok(false) };
+                rec.clone_from(row);
+                *next += 1;
+                return Ok(true);
+            }
+        };
+        match reader.read_record(rec) {
             Ok(more) => {
                 if let Some(pos) = rec.position().filter(|_| more) {
-                    self.reader.get_mut().forget_before(pos.byte());
+                    reader.get_mut().forget_before(pos.byte());
                 }
                 Ok(more)
             }
             Err(e) => {
-                let at = e.position().map(|p| self.reader.get_ref().line_at(p.byte()));
+                let at = e.position().map(|p| reader.get_ref().line_at(p.byte()));
                 let mut err = TableError::csv(&self.input, e);
                 if let (TableError::Ragged { line, .. }, Some(at)) = (&mut err, at) {
                     *line = at.to_string();

@@ -45,8 +45,8 @@ pub(super) fn sniff(sample: &[u8], complete: bool) -> Result<&'static EncodingRs
 /// A known file signature.
 fn signature(sample: &[u8]) -> Option<&'static str> {
     const SIGNATURES: &[(&[u8], &str)] = &[
-        (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook?)"),
-        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an OLE file (an .xls workbook?)"),
+        (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook? `score` reads those)"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an OLE file (an .xls workbook? `score` reads those)"),
         (b"%PDF", "a PDF document"),
         (b"\x89PNG", "a PNG image"),
         (b"\xFF\xD8\xFF", "a JPEG image"),

@@ -6,7 +6,7 @@
 use super::ScoreError;
 use crate::output;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Seek, Write};
+use std::io::{self, BufReader, BufWriter, Seek};
 
 /// Scored rows (input fields, then the added fields) waiting for the widest row.
 pub(super) struct Spool {
@@ -26,32 +26,26 @@ impl Spool {
         Ok(())
     }
 
-    /// Writes `header` (the input's columns and extra columns up to `widest`, then the
-    /// added ones) and every row to `out`, each row's input fields padded to `widest` so
-    /// that the added fields line up.
-    pub(super) fn finish<W: Write>(
+    /// Hands every row to `row`, its input fields padded to `widest` so that the `added`
+    /// fields (the verdict columns and those after them) line up.
+    pub(super) fn finish(
         self,
-        out: W,
-        header: &[String],
         widest: usize,
-        delimiter: u8,
+        added: usize,
+        row: &mut dyn FnMut(&[&str]) -> Result<(), ScoreError>,
     ) -> Result<(), ScoreError> {
-        let added = header.len() - widest;
         let mut file =
             self.writer.into_inner().map_err(|e| e.into_error())?.into_inner().map_err(|e| e.into_error())?;
         file.seek(io::SeekFrom::Start(0))?;
-        let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(out);
-        writer.write_record(header).map_err(output::csv_io)?;
         let mut back =
             csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(BufReader::new(file));
         let mut rec = csv::StringRecord::new();
         while back.read_record(&mut rec).map_err(output::csv_io)? {
             let n = rec.len() - added;
             let padding = std::iter::repeat_n("", widest - n);
-            let fields = rec.iter().take(n).chain(padding).chain(rec.iter().skip(n));
-            writer.write_record(fields).map_err(output::csv_io)?;
+            let fields: Vec<&str> = rec.iter().take(n).chain(padding).chain(rec.iter().skip(n)).collect();
+            row(&fields)?;
         }
-        writer.flush()?;
         Ok(())
     }
 }
