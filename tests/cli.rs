@@ -65,7 +65,7 @@ fn classify_text_shows_label_confidence_and_cues() {
 fn classify_csv_and_files_and_whole_file() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.txt");
-    fs::write(&a, "第一行，您好\n明天去你家门口泼油漆\n").unwrap();
+    fs::write(&a, "张先生您好\n再不还钱，明天就去你家门口泼油漆\n").unwrap();
     let out = cg().args(["classify", "--format", "csv"]).arg(&a).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let mut r = csv::Reader::from_reader(text.as_bytes());
