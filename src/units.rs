@@ -190,7 +190,7 @@ impl Splitter {
     /// than the minimum of sentences.
     pub fn split(&self, text: &str) -> Option<Vec<Unit>> {
         // The default labels end with a colon; a pattern of the user's needs lines.
-        let may_have_turns = if self.inline.is_some() { has_colon(text) } else { has_line_break(text) };
+        let may_have_turns = if self.inline.is_some() { has_two_colons(text) } else { has_line_break(text) };
         let may_have_sentences =
             self.sentences && (has_line_break(text) || sentence_ends(text) >= self.min_sentences);
         if !may_have_turns && !may_have_sentences {
@@ -265,11 +265,15 @@ impl Splitter {
     }
 }
 
-fn has_colon(text: &str) -> bool {
+/// Whether `text` holds two colons: every default label ends with one, and turns need two
+/// labels, so most notices (one colon after the greeting) are settled here.
+fn has_two_colons(text: &str) -> bool {
     // ':' or the last byte of '：' (EF BC 9A), checked behind.
     let b = text.as_bytes();
     memchr::memchr2_iter(b':', 0x9A, b)
-        .any(|i| b[i] == b':' || (i >= 2 && b[i - 2] == 0xEF && b[i - 1] == 0xBC))
+        .filter(|&i| b[i] == b':' || (i >= 2 && b[i - 2] == 0xEF && b[i - 1] == 0xBC))
+        .nth(1)
+        .is_some()
 }
 fn has_line_break(text: &str) -> bool {
     memchr::memchr(b'\n', text.as_bytes()).is_some()
@@ -370,6 +374,15 @@ mod tests {
         assert!(s.split("您好，请按时还款。").is_none());
         assert!(s.split("您好。请按时还款！").is_none());
         assert!(s.split("！！！真的！！！").is_none());
+    }
+
+    #[test]
+    fn one_colon_is_no_transcript_and_two_labels_are() {
+        assert!(has_two_colons("客户：您好 催收员：请还款") && has_two_colons("a:b:c"));
+        assert!(!has_two_colons("尊敬的客户：您好，请按时还款") && !has_two_colons("12:30 见"));
+        let s = Splitter::new(&UnitOptions::default()).unwrap();
+        assert!(s.split("催收员：您好，请按时还款").is_none());
+        assert_eq!(s.split("催收员：您好，请按时还款 客户：知道了").map(|u| u.len()), Some(2));
     }
 
     #[test]
