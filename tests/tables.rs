@@ -1,24 +1,9 @@
 //! CSV tables through the built binary: row errors naming the right line, delimiters,
 //! `--flexible`, and the encoding `score` writes.
 
-use assert_cmd::Command;
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-fn run(args: &[&str], stdin: Vec<u8>) -> Run {
-    let out = Command::cargo_bin("collectguard").unwrap().args(args).write_stdin(stdin).output().unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
-    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
-    r
-}
+#[path = "common/run.rs"]
+mod common_run;
+use common_run::run;
 
 #[test]
 fn row_errors_name_the_line_the_row_starts_on_in_lf_crlf_and_cr_files() {

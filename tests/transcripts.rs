@@ -141,6 +141,17 @@ fn the_same_holds_through_score_whole_file_and_json_lines() {
             Kind::Violating | Kind::CustomerAbuse => 0.95,
             Kind::Benign => 0.98,
         };
+        // How many JSON Lines records, one per call in order, are judged right.
+        let judged = |stdout: &[u8]| {
+            let lines = String::from_utf8(stdout.to_vec()).unwrap();
+            let recs = lines.lines().map(|l| serde_json::from_str::<Value>(l).unwrap());
+            recs.zip(&calls)
+                .filter(|(r, t)| {
+                    let (l, u, m) = of_record(r);
+                    judge(&l, &u, &m, t)
+                })
+                .count()
+        };
         // score: a CSV whose cells hold whole calls, one turn a line.
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(["id", "content"]).unwrap();
@@ -151,20 +162,8 @@ fn the_same_holds_through_score_whole_file_and_json_lines() {
         let out =
             cg().args(["score", "-", "--format", "jsonl"]).write_stdin(csv_in.clone()).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let recs: Vec<Value> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(recs.len(), calls.len());
-        let ok = recs
-            .iter()
-            .zip(&calls)
-            .filter(|(r, t)| {
-                let (l, u, m) = of_record(r);
-                judge(&l, &u, &m, t)
-            })
-            .count();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), calls.len());
+        let ok = judged(&out.stdout);
         assert!(share(ok, calls.len()) >= bar, "score jsonl: {ok} of {}", calls.len());
         // The CSV output names the deciding turn.
         let out = cg().args(["score", "-"]).write_stdin(csv_in).output().unwrap();
@@ -192,19 +191,7 @@ fn the_same_holds_through_score_whole_file_and_json_lines() {
             names.push(path.to_str().unwrap().to_string());
         }
         let out = cg().args(["classify", "--whole-file", "--format", "jsonl"]).args(&names).output().unwrap();
-        let recs: Vec<Value> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let ok = recs
-            .iter()
-            .zip(&calls)
-            .filter(|(r, t)| {
-                let (l, u, m) = of_record(r);
-                judge(&l, &u, &m, t)
-            })
-            .count();
+        let ok = judged(&out.stdout);
         assert!(share(ok, calls.len()) >= bar, "whole-file: {ok} of {}", calls.len());
         // JSON Lines in: the call in a text field.
         let input: String = calls
@@ -218,19 +205,7 @@ fn the_same_holds_through_score_whole_file_and_json_lines() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let recs: Vec<Value> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let ok = recs
-            .iter()
-            .zip(&calls)
-            .filter(|(r, t)| {
-                let (l, u, m) = of_record(r);
-                judge(&l, &u, &m, t)
-            })
-            .count();
+        let ok = judged(&out.stdout);
         assert!(share(ok, calls.len()) >= bar, "jsonl: {ok} of {}", calls.len());
     }
 }

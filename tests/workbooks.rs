@@ -1,29 +1,15 @@
 //! Workbooks through the built binary: an `.xlsx` written here scored to `.xlsx` and to CSV
 //! and read back with calamine, `--sheet`, an `.ods` made here, and bad workbooks.
 
-use assert_cmd::Command;
 use calamine::{Reader, open_workbook_auto};
 use collectguard::workbook::cell_text;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use std::io::{Cursor, Read, Write};
 use std::path::Path;
 
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-fn run(args: &[&str], stdin: Vec<u8>) -> Run {
-    let out = Command::cargo_bin("collectguard").unwrap().args(args).write_stdin(stdin).output().unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
-    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
-    r
-}
+#[path = "common/run.rs"]
+mod common_run;
+use common_run::run;
 
 const HEADER: [&str; 6] = ["客户编号", "发送时间", "渠道", "短信内容", "金额", "备注"];
 

@@ -14,6 +14,16 @@ const ANSWERED: u8 = 1;
 const UNANSWERED: u8 = 2;
 const THIRD_PARTY: u8 = 4;
 
+/// Whether call `m` was answered, and whether it went to a third party.
+fn call_flags(m: &Message) -> u8 {
+    let answered = match m.answered {
+        Some(true) => ANSWERED,
+        Some(false) => UNANSWERED,
+        None => 0,
+    };
+    answered | if matches!(m.recipient, Recipient::ThirdParty(_)) { THIRD_PARTY } else { 0 }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Contact {
     time: i64,
@@ -86,14 +96,7 @@ impl ContactLog {
             Some(n) if !n.is_empty() => intern(&mut self.numbers, n),
             _ => DEBTOR_NUMBER,
         };
-        let mut flags = match m.answered {
-            Some(true) => ANSWERED,
-            Some(false) => UNANSWERED,
-            None => 0,
-        };
-        if matches!(m.recipient, Recipient::ThirdParty(_)) {
-            flags |= THIRD_PARTY;
-        }
+        let flags = call_flags(m);
         self.contacts.push(Contact { time, row, debtor, number, flags });
         true
     }
@@ -326,14 +329,7 @@ impl ContactWatch {
         if debtor.is_empty() {
             return Vec::new();
         }
-        let mut flags = match m.answered {
-            Some(true) => ANSWERED,
-            Some(false) => UNANSWERED,
-            None => 0,
-        };
-        if matches!(m.recipient, Recipient::ThirdParty(_)) {
-            flags |= THIRD_PARTY;
-        }
+        let flags = call_flags(m);
         let now = Seen { time: t, row, flags };
         let probe = |s: &Seen| Contact { time: s.time, row: 0, debtor: 0, number: 0, flags: s.flags };
         let me = probe(&now);
