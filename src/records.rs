@@ -6,7 +6,7 @@
 use crate::batch::{BATCH_LINES, classify_all};
 use crate::input::Lines;
 use crate::output::{ScoreMap, UnitRecord, round6};
-use crate::rules::{self, Channel, ContactWatch, Finding, Message, Recipient, RuleSet};
+use crate::rules::{ContactWatch, Finding, Message, RuleSet, Values};
 use crate::source::{Notice, Notify};
 use crate::{Classifier, Label, Verdict};
 use serde_json::{Map, Value};
@@ -132,26 +132,30 @@ impl<'c> RecordScorer<'c> {
             let get = |name: &Option<String>| {
                 field(&object, name.as_deref()).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
             };
-            let (time_text, debtor, to, relation) =
-                (get(&f.time), get(&f.debtor), get(&f.recipient), get(&f.relation));
-            let time = time_text.as_deref().and_then(|t| rules::parse_time(t, set.tz));
-            if let (Some(value), None) = (&time_text, time) {
-                (self.notify)(Notice::BadTime { input: self.input.clone(), row: line, value: value.clone() });
-            }
-            let recipient = match (&relation, &to) {
-                (Some(rel), _) => Recipient::from_relation(rel),
-                (None, Some(to)) => Recipient::from_recipient(to, debtor.as_deref()),
-                (None, None) => Recipient::Unknown,
-            };
-            let m = Message {
-                text: &text,
-                time,
+            let (time, debtor, to, relation, channel, answered) = (
+                get(&f.time),
+                get(&f.debtor),
+                get(&f.recipient),
+                get(&f.relation),
+                get(&f.channel),
+                get(&f.answered),
+            );
+            let values = Values {
+                time: time.as_deref(),
                 debtor: debtor.as_deref(),
-                recipient,
-                number: to.as_deref().filter(|t| !rules::names::is_relation(t)),
-                channel: get(&f.channel).as_deref().and_then(Channel::parse),
-                answered: get(&f.answered).as_deref().and_then(rules::parse_answered),
+                recipient: to.as_deref(),
+                relation: relation.as_deref(),
+                channel: channel.as_deref(),
+                answered: answered.as_deref(),
             };
+            let (m, unreadable) = Message::read(&text, values, set.tz);
+            if let Some(value) = unreadable {
+                (self.notify)(Notice::BadTime {
+                    input: self.input.clone(),
+                    row: line,
+                    value: value.to_string(),
+                });
+            }
             let mut all = set.check(&m);
             if let Some(w) = &mut self.watch {
                 all.extend(w.check(line, &m));

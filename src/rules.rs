@@ -27,11 +27,13 @@
 //! ```
 
 mod contacts;
+mod message;
 pub mod names;
 mod third_party;
 pub mod time;
 
 pub use contacts::{ContactFindings, ContactLog, ContactWatch};
+pub use message::{Message, Values};
 pub use third_party::{Disclosure, disclosure};
 pub use time::{Tz, TzError, parse_time};
 
@@ -478,25 +480,6 @@ impl Recipient {
             _ => Recipient::Unknown,
         }
     }
-}
-
-/// One message with what the rules need to know about it.
-#[derive(Debug, Clone, Default)]
-pub struct Message<'a> {
-    /// The text.
-    pub text: &'a str,
-    /// When it was sent (UTC seconds), if known.
-    pub time: Option<i64>,
-    /// The debtor (an id, a name or the debtor's number): the key contacts are counted by.
-    pub debtor: Option<&'a str>,
-    /// Who it went to.
-    pub recipient: Recipient,
-    /// The number called, when it is not the debtor's own (counted per number by N3).
-    pub number: Option<&'a str>,
-    /// How it was sent.
-    pub channel: Option<Channel>,
-    /// Whether a call was answered, if known.
-    pub answered: Option<bool>,
 }
 
 /// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st` …

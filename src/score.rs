@@ -15,9 +15,7 @@ mod xlsx;
 
 use crate::batch::{BATCH_LINES, classify_all};
 use crate::output::{self, ScoreMap, round6};
-use crate::rules::{
-    self, Channel, ContactFindings, ContactLog, Finding, Have, Message, Recipient, RuleSet, names,
-};
+use crate::rules::{self, ContactFindings, ContactLog, Finding, Have, Message, RuleSet, Values, names};
 use crate::source::{Notice, Notify};
 use crate::table::{Table, TableError};
 use crate::{Classifier, CueMatch, DecidedBy, Label, Verdict};
@@ -184,25 +182,15 @@ impl RuleColumns {
         text: &'r str,
     ) -> (Message<'r>, Option<&'r str>) {
         let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).map(str::trim).filter(|v| !v.is_empty());
-        let written = get(self.time);
-        let time = written.and_then(|t| rules::parse_time(t, rules.tz));
-        let debtor = get(self.debtor);
-        let to = get(self.recipient);
-        let recipient = match (get(self.relation), to) {
-            (Some(rel), _) => Recipient::from_relation(rel),
-            (None, Some(to)) => Recipient::from_recipient(to, debtor),
-            (None, None) => Recipient::Unknown,
+        let values = Values {
+            time: get(self.time),
+            debtor: get(self.debtor),
+            recipient: get(self.recipient),
+            relation: get(self.relation),
+            channel: get(self.channel),
+            answered: get(self.answered),
         };
-        let message = Message {
-            text,
-            time,
-            debtor,
-            recipient,
-            number: to.filter(|t| !names::is_relation(t)),
-            channel: get(self.channel).and_then(Channel::parse),
-            answered: get(self.answered).and_then(rules::parse_answered),
-        };
-        (message, written.filter(|_| time.is_none()))
+        Message::read(text, values, rules.tz)
     }
 }
 
