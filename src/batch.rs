@@ -5,12 +5,18 @@ use crate::input::Lines;
 use crate::source::SourceError;
 use crate::{Classifier, Verdict};
 use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::io::BufRead;
 
 /// Lines per batch.
 pub const BATCH_LINES: usize = 4096;
 /// Bytes of text per batch, past which a batch ends early.
 pub const BATCH_BYTES: usize = 8 << 20;
+/// Lines per piece of a batch whose output is made on the pool: enough to share one
+/// output buffer, few enough that the pool's threads end a batch together.
+const PIECE_LINES: usize = 128;
+/// Batches on the pool at once, beside the one being read and the one being written.
+const IN_FLIGHT: usize = 2;
 
 /// Classifies a batch in order: on rayon's threads, or on this one with one thread,
 /// where handing work to one pool thread would only add waiting.
@@ -27,13 +33,22 @@ pub fn classify_all<T: Sync>(items: &[T], f: impl Fn(&T) -> Verdict + Sync + Sen
 struct Batch {
     text: String,
     bounds: Vec<(usize, usize)>,
+    /// The line number of the batch's first line.
+    first: u64,
 }
 
 impl Batch {
-    /// Fills the batch from `lines`; false when there was nothing left.
-    fn fill<R: BufRead>(&mut self, lines: &mut Lines<R>, name: &str) -> Result<bool, SourceError> {
+    /// Fills the batch from `lines`, starting at line `first`; false when there was
+    /// nothing left.
+    fn fill<R: BufRead>(
+        &mut self,
+        lines: &mut Lines<R>,
+        name: &str,
+        first: u64,
+    ) -> Result<bool, SourceError> {
         self.text.clear();
         self.bounds.clear();
+        self.first = first;
         while self.bounds.len() < BATCH_LINES && self.text.len() < BATCH_BYTES {
             let start = self.text.len();
             let more = lines
@@ -45,6 +60,11 @@ impl Batch {
             self.bounds.push((start, self.text.len()));
         }
         Ok(!self.bounds.is_empty())
+    }
+
+    fn line(&self, i: usize) -> &str {
+        let (s, e) = self.bounds[i];
+        &self.text[s..e]
     }
 }
 
@@ -58,60 +78,109 @@ pub fn for_each_line<R: BufRead, E: From<SourceError>>(
     name: &str,
     mut sink: impl FnMut(u64, &str, &Verdict) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut line_no = 0u64;
-    let mut emit = |batch: &Batch, verdicts: &[Verdict]| -> Result<(), E> {
-        for (&(s, e), v) in batch.bounds.iter().zip(verdicts) {
-            line_no += 1;
-            sink(line_no, &batch.text[s..e], v)?;
+    let classify = |b: &Batch| classify_all(&b.bounds, |&(s, e)| classifier.classify(&b.text[s..e]));
+    pipeline(lines, name, classify, |batch, verdicts| {
+        for (i, v) in verdicts.iter().enumerate() {
+            sink(batch.first + i as u64, batch.line(i), v)?;
         }
         Ok(())
+    })
+}
+
+/// Output made on the pool: one piece of a batch, its lines' bytes in order, and how
+/// many of its lines `encode` selected.
+pub struct Encoded {
+    /// The bytes to write.
+    pub bytes: Vec<u8>,
+    /// Lines in the piece.
+    pub lines: u64,
+    /// Lines selected.
+    pub selected: u64,
+}
+
+/// Like [`for_each_line`], but each line's output is made on the pool as well:
+/// `encode(line number, text, verdict, out)` appends what the line prints to `out` and
+/// says whether the line was selected; `write` gets the pieces in input order. This
+/// thread then only reads and writes.
+pub fn encode_lines<R: BufRead, E: From<SourceError>>(
+    classifier: &Classifier,
+    lines: &mut Lines<R>,
+    name: &str,
+    encode: impl Fn(u64, &str, &Verdict, &mut Vec<u8>) -> bool + Sync,
+    mut write: impl FnMut(&Encoded) -> Result<(), E>,
+) -> Result<(), E> {
+    let piece = |b: &Batch, lo: usize| {
+        let hi = (lo + PIECE_LINES).min(b.bounds.len());
+        let mut out = Encoded { bytes: Vec::new(), lines: (hi - lo) as u64, selected: 0 };
+        for i in lo..hi {
+            let text = b.line(i);
+            let v = classifier.classify(text);
+            out.selected += u64::from(encode(b.first + i as u64, text, &v, &mut out.bytes));
+        }
+        out
     };
-    let classify = |b: &Batch| classify_all(&b.bounds, |&(s, e)| classifier.classify(&b.text[s..e]));
+    let work = |b: &Batch| -> Vec<Encoded> {
+        let starts = (0..b.bounds.len()).step_by(PIECE_LINES);
+        if rayon::current_num_threads() == 1 {
+            starts.map(|lo| piece(b, lo)).collect()
+        } else {
+            starts.collect::<Vec<_>>().into_par_iter().map(|lo| piece(b, lo)).collect()
+        }
+    };
+    pipeline(lines, name, work, |_, pieces| pieces.iter().try_for_each(&mut write))
+}
+
+/// The batch loop: `work` runs on each batch (on the pool, with more than one thread)
+/// and `emit` gets each batch with its result, in order, on this thread.
+fn pipeline<R: BufRead, E: From<SourceError>, T: Send>(
+    lines: &mut Lines<R>,
+    name: &str,
+    work: impl Fn(&Batch) -> T + Sync,
+    mut emit: impl FnMut(&Batch, &T) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut next = 1u64;
     if rayon::current_num_threads() == 1 {
         let mut batch = Batch::default();
-        while batch.fill(lines, name)? {
-            let verdicts = classify(&batch);
-            emit(&batch, &verdicts)?;
+        while batch.fill(lines, name, next)? {
+            next += batch.bounds.len() as u64;
+            let done = work(&batch);
+            emit(&batch, &done)?;
         }
         return Ok(());
     }
-    // Batches go to a thread that hands them to the pool, and come back with their
-    // verdicts; two batches are in flight at most, so memory stays bounded.
-    let (to_pool, batches) = std::sync::mpsc::sync_channel::<Batch>(1);
-    let (to_main, done) = std::sync::mpsc::sync_channel::<(Batch, Vec<Verdict>)>(1);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for batch in batches {
-                let verdicts = classify(&batch);
-                if to_main.send((batch, verdicts)).is_err() {
+    // Each batch is a task on the pool, and up to IN_FLIGHT of them run at once, so that
+    // the pool starts on the next batch while the last lines of one finish: no core
+    // waits at a batch's end. Results come back in order, each on its own channel;
+    // memory stays bounded by the batches in flight.
+    rayon::in_place_scope(|scope| {
+        let work = &work;
+        let mut pending: VecDeque<std::sync::mpsc::Receiver<(Batch, T)>> = VecDeque::new();
+        let mut spare: Vec<Batch> = Vec::new();
+        let mut more = true;
+        loop {
+            while more && pending.len() < IN_FLIGHT {
+                let mut batch = spare.pop().unwrap_or_default();
+                more = batch.fill(lines, name, next)?;
+                if !more {
                     break;
                 }
+                next += batch.bounds.len() as u64;
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                scope.spawn(move |_| {
+                    let result = work(&batch);
+                    // The receiver is gone only when this thread returned early with an
+                    // error; the result is not wanted then.
+                    let _ = tx.send((batch, result));
+                });
+                pending.push_back(rx);
             }
-        });
-        // Owned here, so that an early return (a read or write error) closes both channels
-        // and the classifying thread ends before the scope does.
-        let (to_pool, done) = (to_pool, done);
-        let mut spare = Some(Batch::default());
-        let mut in_flight = 0;
-        loop {
-            let mut batch = spare.take().unwrap_or_default();
-            let more = batch.fill(lines, name)?;
-            if more {
-                to_pool.send(batch).expect("the classifying thread lives until the channel closes");
-                in_flight += 1;
-            } else {
-                spare = Some(batch);
-            }
-            // Keep one batch classifying while this one is written.
-            if in_flight == 2 || (!more && in_flight > 0) {
-                let (b, verdicts) = done.recv().expect("a verdict for every batch sent");
-                in_flight -= 1;
-                emit(&b, &verdicts)?;
-                spare = Some(b);
-            }
-            if !more && in_flight == 0 {
+            let Some(rx) = pending.pop_front() else {
                 return Ok(());
-            }
+            };
+            let (b, result) = rx.recv().expect("a result for every batch spawned");
+            emit(&b, &result)?;
+            drop(result);
+            spare.push(b);
         }
     })
 }

@@ -275,6 +275,9 @@ pub struct ClassifyArgs {
     /// Encoding of --format csv output (default utf8); utf8-bom and gb18030 open in Excel.
     #[arg(long, value_enum, value_name = "ENCODING")]
     pub output_encoding: Option<OutputEncodingArg>,
+    /// At the end, on stderr: messages, time, start-up, CPU and the serial share.
+    #[arg(long)]
+    pub stats: bool,
     #[command(flatten)]
     pub cues: CueArgs,
     #[command(flatten)]
@@ -354,6 +357,9 @@ pub struct FilterArgs {
     pub whole_file: bool,
     #[arg(long, default_value = "text", value_parser = formats(&["text", "jsonl"]))]
     pub format: Format,
+    /// At the end, on stderr: messages, time, start-up, CPU and the serial share.
+    #[arg(long)]
+    pub stats: bool,
     #[command(flatten)]
     pub units: UnitArgs,
     #[command(flatten)]

@@ -4,9 +4,10 @@ use crate::cli::{
     ClassifyArgs, ColorChoice, Common, ConfigCommand, CueArgs, EvalArgs, ExplainArgs, FilterArgs,
     InputFormat, LexiconCommand, ScoreArgs, TrainArgs, UnitArgs,
 };
+use crate::stats::Stats;
 use anyhow::{Context, Result, bail};
 use collectguard::atomic::{self, AtomicFile};
-use collectguard::batch::{classify_all, for_each_line};
+use collectguard::batch::{classify_all, encode_lines, for_each_line};
 use collectguard::encode::{EncodingWriter, OutputEncoding};
 use collectguard::input::Encoding;
 use collectguard::input::Lines;
@@ -48,12 +49,19 @@ fn set_threads(common: &Common) -> Result<()> {
 
 fn load_classifier(common: &Common, cues: &CueArgs, units: &UnitArgs) -> Result<Classifier> {
     set_threads(common)?;
-    let settings = cues.settings()?;
-    let model = match &common.model {
-        Some(p) => Model::load(p)?,
-        None => Model::from_json(collectguard::DEFAULT_MODEL).context("embedded default model")?,
-    };
-    Ok(settings.classifier(model, units.options(), &notices())?)
+    // The dictionary load is most of start-up: it runs beside reading the model and the
+    // settings, and is waited for only when the classifier is put together.
+    std::thread::scope(|scope| {
+        let tokenizer = scope.spawn(collectguard::tokenize::Tokenizer::new);
+        let settings = cues.settings()?;
+        let model = match &common.model {
+            Some(p) => Model::load(p)?,
+            None => Model::from_json(collectguard::DEFAULT_MODEL).context("embedded default model")?,
+        };
+        let builder = settings.configure(Classifier::builder(model).units(units.options()), &notices())?;
+        let tokenizer = tokenizer.join().expect("loading the dictionary does not panic");
+        Ok(builder.tokenizer(tokenizer).build()?)
+    })
 }
 
 fn inputs(files: &[PathBuf]) -> Vec<PathBuf> {
@@ -69,36 +77,60 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 /// Classifies every line of `files` (or every file, with `whole_file`) into `printer`;
-/// `select` decides which verdicts are printed.
-fn print_verdicts(
+/// `select` decides which verdicts are printed. Returns how many messages there were,
+/// and how many were printed.
+fn print_verdicts<W: Write>(
     common: &Common,
     classifier: &Classifier,
     files: &[PathBuf],
     whole_file: bool,
-    printer: &mut impl Sink,
-    mut select: impl FnMut(&collectguard::Verdict) -> bool,
-) -> Result<()> {
+    printer: &mut Printer<W>,
+    select: impl Fn(&collectguard::Verdict) -> bool + Sync,
+) -> Result<(u64, u64)> {
     let notify = notices();
+    let (mut messages, mut selected) = (0u64, 0u64);
     for path in inputs(files) {
         let name = source::name(&path);
         if whole_file {
             let text = source::read_to_string(&path, common.encoding(), &notify)?;
             let v = classifier.classify(&text);
+            messages += 1;
             if select(&v) {
+                selected += 1;
                 printer.verdict(&name, 1, &text, &v)?;
             }
-        } else {
-            let mut lines = Lines::new(source::open(&path, common.encoding(), &notify)?);
-            for_each_line(classifier, &mut lines, &name, |line, text, v| -> Result<()> {
+            continue;
+        }
+        let mut lines = Lines::new(source::open(&path, common.encoding(), &notify)?);
+        match printer.encoder() {
+            // Output made on the worker threads: this one only reads and writes.
+            Some(encoder) => {
+                let encode = |line, text: &str, v: &collectguard::Verdict, out: &mut Vec<u8>| {
+                    let hit = select(v);
+                    if hit {
+                        encoder.encode(&name, line, text, v, out);
+                    }
+                    hit
+                };
+                encode_lines(classifier, &mut lines, &name, encode, |piece| -> Result<()> {
+                    messages += piece.lines;
+                    selected += piece.selected;
+                    printer.encoded(&piece.bytes, piece.selected)?;
+                    Ok(())
+                })?;
+            }
+            None => for_each_line(classifier, &mut lines, &name, |line, text, v| -> Result<()> {
+                messages += 1;
                 if select(v) {
+                    selected += 1;
                     printer.verdict(&name, line, text, v)?;
                 }
                 Ok(())
-            })?;
+            })?,
         }
     }
     printer.finish()?;
-    Ok(())
+    Ok((messages, selected))
 }
 
 pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
@@ -108,14 +140,20 @@ pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
     if a.line_buffered {
         bail!("--line-buffered needs --input-format jsonl");
     }
+    let mut stats = Stats::start();
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
+    stats.ready();
     if a.output_encoding.is_some() && a.format != Format::Csv {
         bail!("--output-encoding applies to --format csv only");
     }
     let encoding = a.output_encoding.map_or(OutputEncoding::Utf8, |e| e.encoding());
     let out = EncodingWriter::new(stdout(), encoding);
     let mut printer = Printer::new(a.format, out, use_color(a.color))?;
-    print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
+    let (messages, printed) =
+        print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |_| true)?;
+    if a.stats {
+        eprintln!("collectguard: {}", stats.report(messages, printed));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -123,6 +161,9 @@ pub fn classify(a: ClassifyArgs) -> Result<ExitCode> {
 fn classify_records(a: ClassifyArgs) -> Result<ExitCode> {
     if a.whole_file {
         bail!("--whole-file does not apply to --input-format jsonl");
+    }
+    if a.stats {
+        bail!("--stats applies to text input (one message per line), not to --input-format jsonl");
     }
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
     let notify = notices();
@@ -144,7 +185,9 @@ fn classify_records(a: ClassifyArgs) -> Result<ExitCode> {
 }
 
 pub fn filter(a: FilterArgs) -> Result<ExitCode> {
+    let mut stats = Stats::start();
     let classifier = load_classifier(&a.common, &a.cues, &a.units)?;
+    stats.ready();
     if !(0.0..=1.0).contains(&a.min_confidence) {
         bail!("--min-confidence must be between 0 and 1");
     }
@@ -154,12 +197,14 @@ pub fn filter(a: FilterArgs) -> Result<ExitCode> {
         (false, Format::Jsonl) => Printer::new(Format::Jsonl, stdout(), false)?,
         (false, _) => Printer::lines(stdout()),
     };
-    let mut selected = 0u64;
-    print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |v| {
-        let hit = labels.contains(&v.label) && v.confidence >= a.min_confidence;
-        selected += u64::from(hit != a.invert_match);
-        hit != a.invert_match
-    })?;
+    let (messages, selected) =
+        print_verdicts(&a.common, &classifier, &a.files, a.whole_file, &mut printer, |v| {
+            let hit = labels.contains(&v.label) && v.confidence >= a.min_confidence;
+            hit != a.invert_match
+        })?;
+    if a.stats {
+        eprintln!("collectguard: {}", stats.report(messages, selected));
+    }
     Ok(if selected > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

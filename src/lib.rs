@@ -114,9 +114,17 @@ pub struct ClassifierBuilder {
     allow: AllowList,
     codes: CodeSet,
     units: units::UnitOptions,
+    tokenizer: Option<Tokenizer>,
 }
 
 impl ClassifierBuilder {
+    /// The tokenizer (default: [`Tokenizer::new`]). Loading its dictionary is most of
+    /// start-up, so a program may make it on another thread while it reads the model.
+    pub fn tokenizer(mut self, tokenizer: Tokenizer) -> Self {
+        self.tokenizer = Some(tokenizer);
+        self
+    }
+
     /// The cue lexicon (default: the embedded one).
     pub fn lexicon(mut self, lexicon: Lexicon) -> Self {
         self.lexicon = Some(lexicon);
@@ -154,7 +162,7 @@ impl ClassifierBuilder {
         }
         let splitter = if self.units.split { Some(units::Splitter::new(&self.units)?) } else { None };
         Ok(Classifier {
-            tokenizer: Tokenizer::new(),
+            tokenizer: self.tokenizer.unwrap_or_default(),
             model: self.model,
             lexicon: self.lexicon.unwrap_or_else(Lexicon::embedded),
             allow: self.allow,
@@ -179,6 +187,7 @@ impl Classifier {
             allow: AllowList::new(),
             codes: CodeSet::all(),
             units: units::UnitOptions::default(),
+            tokenizer: None,
         }
     }
 

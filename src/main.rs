@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod stats;
 
 use clap::Parser;
 use cli::{Cli, Command};

@@ -222,6 +222,65 @@ impl<W: Write> Sink for Printer<W> {
     }
 }
 
+/// How a printer turns one message into bytes when that needs no state of its own: such
+/// output can be made on the worker threads, leaving the printer only to write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoder {
+    /// As [`Standard`] prints.
+    Text {
+        /// Colour, as [`write_text`] takes it.
+        color: bool,
+    },
+    /// As [`Lines`] prints.
+    Lines,
+    /// As [`Jsonl`] prints.
+    Jsonl,
+    /// Nothing ([`Count`] only counts).
+    Nothing,
+}
+
+impl Encoder {
+    /// Appends what the printer prints for the verdict `v` on `text`, line `line` of `file`.
+    pub fn encode(self, file: &str, line: u64, text: &str, v: &Verdict, out: &mut Vec<u8>) {
+        match self {
+            Encoder::Text { color } => write_text(out, text, v, color).expect("writing to memory"),
+            Encoder::Lines => {
+                out.extend_from_slice(text.as_bytes());
+                out.push(b'\n');
+            }
+            Encoder::Jsonl => Record::new(file, line, text, v).encode(out),
+            Encoder::Nothing => {}
+        }
+    }
+}
+
+impl<W: Write> Printer<W> {
+    /// The printer's [`Encoder`], unless its output depends on what came before (CSV).
+    pub fn encoder(&self) -> Option<Encoder> {
+        match self {
+            Printer::Standard(p) => Some(Encoder::Text { color: p.color }),
+            Printer::Lines(_) => Some(Encoder::Lines),
+            Printer::Jsonl(_) => Some(Encoder::Jsonl),
+            Printer::Csv(_) => None,
+            Printer::Count(_) => Some(Encoder::Nothing),
+        }
+    }
+
+    /// Prints `bytes` that the printer's [`Encoder`] made for `messages` messages.
+    pub fn encoded(&mut self, bytes: &[u8], messages: u64) -> io::Result<()> {
+        match self {
+            Printer::Standard(p) => p.out.write_all(bytes),
+            Printer::Lines(p) => p.out.write_all(bytes),
+            Printer::Jsonl(p) => p.out.write_all(bytes),
+            Printer::Csv(_) => Err(io::Error::other("CSV rows are written one at a time")),
+            Printer::Count(p) => {
+                p.n += messages;
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Cues as one CSV field: `T5:抓你坐牢@3-7; H1:废物@9-11` (character spans, end exclusive).
 pub fn cues_field(matches: &[CueMatch]) -> String {
     matches

@@ -17,8 +17,8 @@ use crate::allow::{AllowErrors, AllowList};
 use crate::cues::{CodeSet, CueCode, CueCodeError, LexiconErrors};
 use crate::input::Encoding;
 use crate::source::{self, Notify, SourceError};
-use crate::units::{UnitError, UnitOptions};
-use crate::{Classifier, Lexicon, Model};
+use crate::units::UnitError;
+use crate::{Classifier, ClassifierBuilder, Lexicon};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -223,19 +223,27 @@ impl Settings {
         Ok((lexicon, allow))
     }
 
-    /// The classifier these settings describe, with `model` and `units`.
-    pub fn classifier(
+    /// `builder` with the lexicon, allow list and code switches these settings describe
+    /// (the lexicon built now, not when the classifier is).
+    pub fn configure(
         &self,
-        model: Model,
-        units: UnitOptions,
+        builder: ClassifierBuilder,
         notify: &Notify,
-    ) -> Result<Classifier, SettingsError> {
-        let builder = Classifier::builder(model).units(units);
+    ) -> Result<ClassifierBuilder, SettingsError> {
         if self.is_default() {
-            return Ok(builder.build()?);
+            return Ok(builder.lexicon(Lexicon::embedded()));
         }
         let (lexicon, allow) = self.load_files(notify)?;
-        Ok(builder.lexicon(lexicon).allow(allow).codes(self.codes()).build()?)
+        Ok(builder.lexicon(lexicon).allow(allow).codes(self.codes()))
+    }
+
+    /// The classifier these settings describe, from `builder` (which holds the model).
+    pub fn classifier(
+        &self,
+        builder: ClassifierBuilder,
+        notify: &Notify,
+    ) -> Result<Classifier, SettingsError> {
+        Ok(self.configure(builder, notify)?.build()?)
     }
 
     /// The settings as a settings file would hold them, with the file they came from.

@@ -456,3 +456,24 @@ fn several_batches_come_out_in_order_whatever_the_thread_count() {
         assert_eq!(r["text"], lines[i]);
     }
 }
+
+#[test]
+fn stats_count_the_messages_and_output_is_the_same_with_workers_encoding() {
+    let input: String = (0..600).map(|i| format!("第{i}条：明天抓你坐牢\n您好，账单已出\n")).collect();
+    let run = |threads: &str, stats: bool| {
+        let mut c = cg();
+        c.args(["filter", "--format", "jsonl", "--threads", threads]);
+        if stats {
+            c.arg("--stats");
+        }
+        c.write_stdin(input.clone()).assert().success().get_output().clone()
+    };
+    let one = run("1", false);
+    let two = run("2", true);
+    assert_eq!(one.stdout, two.stdout, "the same lines in the same order");
+    assert_eq!(jsonl(&two.stdout).len(), 600);
+    let err = String::from_utf8(two.stderr).unwrap();
+    assert!(err.contains("1200 messages, 600 printed"), "{err}");
+    assert!(err.contains("serial share"), "{err}");
+    cg().args(["classify", "--input-format", "jsonl", "--stats"]).write_stdin("{}\n").assert().code(2);
+}
