@@ -18,9 +18,14 @@ const PIECE_LINES: usize = 128;
 /// Batches on the pool at once, beside the one being read and the one being written.
 const IN_FLIGHT: usize = 2;
 
-/// Classifies a batch in order: on rayon's threads, or on this one with one thread,
-/// where handing work to one pool thread would only add waiting.
+/// Classifies a batch in order: on rayon's threads, or on this one with one thread.
 pub fn classify_all<T: Sync>(items: &[T], f: impl Fn(&T) -> Verdict + Sync + Send) -> Vec<Verdict> {
+    map_in_order(items, f)
+}
+
+/// `f` on every item, results in order: on rayon's threads, or on this one with one
+/// thread, where handing work to one pool thread would only add waiting.
+fn map_in_order<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync + Send) -> Vec<U> {
     if rayon::current_num_threads() == 1 {
         items.iter().map(f).collect()
     } else {
@@ -120,12 +125,8 @@ pub fn encode_lines<R: BufRead, E: From<SourceError>>(
         out
     };
     let work = |b: &Batch| -> Vec<Encoded> {
-        let starts = (0..b.bounds.len()).step_by(PIECE_LINES);
-        if rayon::current_num_threads() == 1 {
-            starts.map(|lo| piece(b, lo)).collect()
-        } else {
-            starts.collect::<Vec<_>>().into_par_iter().map(|lo| piece(b, lo)).collect()
-        }
+        let starts: Vec<usize> = (0..b.bounds.len()).step_by(PIECE_LINES).collect();
+        map_in_order(&starts, |&lo| piece(b, lo))
     };
     pipeline(lines, name, work, |_, pieces| pieces.iter().try_for_each(&mut write))
 }
@@ -179,7 +180,6 @@ fn pipeline<R: BufRead, E: From<SourceError>, T: Send>(
             };
             let (b, result) = rx.recv().expect("a result for every batch spawned");
             emit(&b, &result)?;
-            drop(result);
             spare.push(b);
         }
     })

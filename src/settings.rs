@@ -17,8 +17,7 @@ use crate::allow::{AllowErrors, AllowList};
 use crate::cues::{CodeSet, CueCode, CueCodeError, LexiconErrors};
 use crate::input::Encoding;
 use crate::source::{self, Notify, SourceError};
-use crate::units::UnitError;
-use crate::{Classifier, ClassifierBuilder, Lexicon};
+use crate::{ClassifierBuilder, Lexicon};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -62,9 +61,6 @@ pub enum SettingsError {
     /// Lines of the allow files are bad.
     #[error(transparent)]
     Allow(#[from] AllowErrors),
-    /// The unit options are bad.
-    #[error(transparent)]
-    Units(#[from] UnitError),
 }
 
 /// The settings file as written.
@@ -235,15 +231,6 @@ impl Settings {
         }
         let (lexicon, allow) = self.load_files(notify)?;
         Ok(builder.lexicon(lexicon).allow(allow).codes(self.codes()))
-    }
-
-    /// The classifier these settings describe, from `builder` (which holds the model).
-    pub fn classifier(
-        &self,
-        builder: ClassifierBuilder,
-        notify: &Notify,
-    ) -> Result<Classifier, SettingsError> {
-        Ok(self.configure(builder, notify)?.build()?)
     }
 
     /// The settings as a settings file would hold them, with the file they came from.
