@@ -8,7 +8,8 @@
 # Run from the repository root of a fresh clone. Writes only under target/ (the build, the
 # venv at target/bench-venv, results in target/bench/) and a temporary directory in /tmp,
 # which is removed at the end. Knobs: BENCH_N (messages, default 200000), BENCH_REPEAT
-# (runs per Rust measurement, best taken, default 3), BENCH_BIG_SIZE (default 2G).
+# (runs per Rust measurement, best taken, and 1-against-all-cores pairs, default 3),
+# BENCH_BIG_SIZE (default 2G).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -131,6 +132,19 @@ check_lines "$TMP/out.jsonl" "$N" "collectguard classify"
 record cgN "$N"
 rm -f "$TMP/out.jsonl"
 
+# Paired runs: the machine's speed drifts between runs, so each pair times the 1-thread
+# and the all-cores run back to back and the median of the pairs' ratios is reported.
+log "collectguard 1 thread against $CORES threads, $REPEAT pairs"
+RATIOS=()
+for ((i = 0; i < REPEAT; i++)); do
+    measure "$INPUT" /dev/null "$CG" classify --format jsonl --threads 1; w1=$WALL
+    measure "$INPUT" /dev/null "$CG" classify --format jsonl; wN=$WALL
+    RATIOS+=("$(awk "BEGIN{printf \"%.3f\", $w1 / $wN}")")
+done
+PAIRED=$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2fx (pairs: %s to %s)", m, a[1], a[NR]}')
+log "collectguard --stats, $CORES threads"
+STATS=$("$CG" classify --format jsonl --stats <"$INPUT" 2>&1 >/dev/null | grep 'serial share' | sed 's/^collectguard: //')
+
 log "jieba_floor (best of $REPEAT)"
 best_of "$REPEAT" "$INPUT" "$TMP/out.txt" "$FLOOR"
 check_lines "$TMP/out.txt" "$N" "jieba_floor"
@@ -197,7 +211,8 @@ say "ratios"
 say "  collectguard 1 thread vs python pipeline:   $(awk "BEGIN{printf \"%.1fx\", ${RATE[cg1]} / ${RATE[py]}}") the messages/s"
 say "  collectguard $CORES threads vs python pipeline:  $(awk "BEGIN{printf \"%.1fx\", ${RATE[cgN]} / ${RATE[py]}}") the messages/s"
 say "  collectguard 1 thread vs jieba floor:       $(awk "BEGIN{printf \"%.0f%%\", 100 * ${RATE[cg1]} / ${RATE[floor]}}") of the floor's messages/s"
-say "  collectguard $CORES threads vs 1 thread:         $(awk "BEGIN{printf \"%.2fx\", ${RATE[cgN]} / ${RATE[cg1]}}")"
+say "  collectguard $CORES threads vs 1 thread:         $(awk "BEGIN{printf \"%.2fx\", ${RATE[cgN]} / ${RATE[cg1]}}") (best of each); paired median $PAIRED"
+say "  --stats, $CORES threads: $STATS"
 say ""
 say "training on data/train.csv (whole process, default threads)"
 printf '%-44s %10s %14s\n' "command" "wall s" "peak RSS MB" | tee -a "$RESULTS"
