@@ -56,6 +56,12 @@ pub const KEYS: &[&str] = &[
     "m:len-4",
     "m:len-5",
     "m:no-han",
+    // Co-occurrences a bag of words cannot see.
+    "m:tell-done",
+    "m:tell-if",
+    "m:tell-other",
+    "m:watch",
+    "m:T-demand",
 ];
 
 const ANY: usize = 12;
@@ -75,6 +81,11 @@ const QUOTE: usize = 30;
 const DEBT: usize = 31;
 const LEN: usize = 32;
 const NO_HAN: usize = 37;
+const TELL_DONE: usize = 38;
+const TELL_IF: usize = 39;
+const TELL_OTHER: usize = 40;
+const WATCH: usize = 41;
+const T_DEMAND: usize = 42;
 
 /// Word classes looked for in the normalised text.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -86,6 +97,18 @@ enum Class {
     Complaint,
     News,
     Debt,
+    /// People or groups a debt can be made known to.
+    Audience,
+    /// A telling that has happened.
+    Done,
+    /// A condition or a deadline.
+    Cond,
+    /// The debtor's places, family, belongings and routine.
+    Near,
+    /// A third person whose debt is spoken of (a message to a contact).
+    Other,
+    /// A demand to pay now.
+    Demand,
 }
 
 const WORDS: &[(Class, &[&str])] = &[
@@ -210,6 +233,156 @@ const WORDS: &[(Class, &[&str])] = &[
             "利息", "网贷", "分期", "额度", "还清", "结清", "还上", "欠",
         ],
     ),
+    (
+        Class::Audience,
+        &[
+            "同事",
+            "领导",
+            "老板",
+            "人事",
+            "人事部",
+            "单位",
+            "公司群",
+            "部门",
+            "前台",
+            "经理",
+            "主管",
+            "邻居",
+            "业主群",
+            "小区群",
+            "家长",
+            "家长群",
+            "同学",
+            "室友",
+            "舍友",
+            "亲戚",
+            "家人",
+            "父母",
+            "爸妈",
+            "朋友",
+            "通讯录",
+            "联系人",
+            "紧急联系人",
+            "群里",
+            "家族群",
+            "村里",
+            "村委",
+            "房东",
+            "物业",
+            "老师",
+            "班主任",
+            "朋友圈",
+            "亲友",
+            "街坊",
+            "岳父",
+            "岳母",
+            "公婆",
+            "对象",
+            "客户",
+            "所有人",
+            "大家",
+        ],
+    ),
+    (
+        Class::Done,
+        &[
+            "已经",
+            "已",
+            "都知道",
+            "知道了",
+            "通知了",
+            "告知",
+            "告诉了",
+            "发了",
+            "发过",
+            "联系过",
+            "说过",
+            "沟通过",
+            "收到",
+            "抄送",
+            "转告",
+            "说明了",
+            "打过",
+            "发到",
+            "发在",
+            "贴了",
+            "贴在",
+            "都看到",
+            "看到了",
+            "传遍",
+            "了解了",
+            "反映",
+        ],
+    ),
+    (
+        Class::Cond,
+        &[
+            "如果",
+            "要是",
+            "再不",
+            "不还",
+            "否则",
+            "不然",
+            "之前",
+            "以前",
+            "就会",
+            "将会",
+            "会让",
+            "等着",
+            "别怪",
+            "到时候",
+            "明天",
+            "今晚",
+            "今天",
+            "马上",
+        ],
+    ),
+    (
+        Class::Near,
+        &[
+            "你家",
+            "您家",
+            "你女儿",
+            "你儿子",
+            "你闺女",
+            "你孩子",
+            "孩子",
+            "学校",
+            "幼儿园",
+            "小学",
+            "放学",
+            "班",
+            "楼下",
+            "门口",
+            "小区",
+            "你公司",
+            "你单位",
+            "你妈",
+            "你爸",
+            "你老婆",
+            "你老公",
+            "你媳妇",
+            "你爸妈",
+            "老家",
+            "车",
+            "车牌",
+            "路过",
+            "看到你",
+            "见到你",
+            "附近",
+            "上班",
+            "下班",
+            "你家楼",
+            "你们家",
+            "住在",
+            "工位",
+            "接送",
+            "医院",
+            "复查",
+        ],
+    ),
+    (Class::Other, &["他", "她", "他的", "她的", "该客户", "其本人", "本人"]),
+    (Class::Demand, &["就还", "快还", "赶紧还", "马上还", "今天还", "今晚还", "给我还", "把钱还", "还不还"]),
 ];
 
 struct Words {
@@ -289,6 +462,26 @@ pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: i
     if text.iter().any(|&c| is_question(c)) {
         emit(QUESTION);
     }
+    // Said to someone (你/您) about a debt, not about collection in general.
+    let spoken = has(Class::You)
+        && has(Class::Debt)
+        && !has(Class::News)
+        && !has(Class::Complaint)
+        && !has(Class::Report);
+    if spoken && has(Class::Audience) {
+        if has(Class::Done) {
+            emit(TELL_DONE);
+        }
+        if has(Class::Cond) {
+            emit(TELL_IF);
+        }
+        if has(Class::Other) {
+            emit(TELL_OTHER);
+        }
+    }
+    if spoken && has(Class::Near) {
+        emit(WATCH);
+    }
     let quotes = quoted(original);
     if !quotes.is_empty() {
         emit(QUOTE);
@@ -306,6 +499,16 @@ pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: i
             _ => 4,
         },
     );
+    // A threat cue beside a demand to pay now is said to the debtor, whatever else the
+    // message says about collection.
+    if has(Class::Demand)
+        && cues
+            .found
+            .iter()
+            .any(|(code, _, _, g)| g.is_none() && code.label() == crate::label::Label::Threatening)
+    {
+        emit(T_DEMAND);
+    }
     for (code, s, _e, guard) in &cues.found {
         match guard {
             Some(Guard::Negation) => {
@@ -359,7 +562,8 @@ mod tests {
 
     #[test]
     fn ids_and_keys_agree() {
-        assert_eq!(KEYS.len(), NO_HAN + 1);
+        assert_eq!(KEYS.len(), T_DEMAND + 1);
+        assert_eq!(KEYS[NO_HAN], "m:no-han");
         assert_eq!(KEYS[ANY], "m:T");
         assert_eq!(KEYS[QUOTED + 1], "m:H-quoted");
         assert_eq!(KEYS[DESCRIBED], "m:described");
@@ -385,5 +589,20 @@ mod tests {
         assert!(keys("hello there").contains(&"m:no-han"));
         assert!(keys("您好").contains(&"m:len-1"));
         assert!(keys("催收员说要爆我通讯录，这合法吗？").contains(&"m:complaint"));
+    }
+
+    #[test]
+    fn co_occurrences_of_debt_with_audience_and_places() {
+        let k = keys("你欠款的事我们已经告知你们单位的同事了");
+        assert!(k.contains(&"m:tell-done"), "{k:?}");
+        let k = keys("再不还款，明天你全公司同事都会知道");
+        assert!(k.contains(&"m:tell-if"), "{k:?}");
+        assert!(keys("你女儿在实验小学吧，欠款的事你看着办").contains(&"m:watch"));
+        // The same words without a debt, or in a complaint about collection, say nothing.
+        assert!(!keys("我已经告诉同事明天聚餐了").contains(&"m:tell-done"));
+        assert!(!keys("催收员把我逾期的事告诉了同事，我要投诉").contains(&"m:tell-done"));
+        // A threat cue beside a demand to pay now, whatever else the message says.
+        assert!(keys("那些被催收打进医院的新闻看过吧？今天就还。").contains(&"m:T-demand"));
+        assert!(!keys("那些被催收打进医院的新闻看过吧？").contains(&"m:T-demand"));
     }
 }

@@ -50,13 +50,14 @@ pub struct Explanation {
 }
 
 /// Explains the verdict on `text`. For a message judged by units, when one unit decided
-/// the label, its evidence is that unit's (spans on the whole message).
+/// or carries the label, its evidence is that unit's (spans on the whole message): a
+/// reviewer wants the turn that made the call violating, not the whole call's words.
 pub fn explain(classifier: &Classifier, text: &str) -> Explanation {
     let v = classifier.classify(text);
     if v.units.is_empty() {
         return explain_whole(classifier, text);
     }
-    let decided = v.units.iter().find(|u| u.deciding && u.scores == v.scores);
+    let decided = v.units.iter().find(|u| u.deciding && u.label == v.label);
     let mut ex = match decided {
         Some(u) => {
             let mut ex = explain_whole(classifier, &u.span.text);

@@ -87,7 +87,7 @@ impl Solver {
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
-            alpha: 0.5,
+            alpha: 0.3,
             max_iterations: 200,
             max_features: 16384,
             min_df: 2,

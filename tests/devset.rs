@@ -8,7 +8,7 @@ use collectguard::{Classifier, Label};
 // reach the goal of the quality work (dev_hard macro-F1 0.90, every kind 0.80), the bar is
 // just under the figure it reaches (0.870; 0.73 in its weakest kind), so a change that
 // makes it worse fails.
-const DEV_HARD_MACRO_F1: f64 = 0.88;
+const DEV_HARD_MACRO_F1: f64 = 0.90;
 const DEV_HARD_KIND_ACCURACY: f64 = 0.80;
 const ARTICLES_COMPLIANT: f64 = 0.97;
 const REVIEWS_COMPLIANT: f64 = 0.995;

@@ -43,27 +43,27 @@ fn a_user_pattern_is_reported_with_code_source_and_span_in_disguises_too() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("team.tsv"),
-        "pattern\tcode\tlabel\tnote\n给你寄花圈\tT1\tthreatening\twreath\n",
+        "pattern\tcode\tlabel\tnote\n给你寄纸人\tT1\tthreatening\tpaper figure\n",
     )
     .unwrap();
     let lines = [
-        "再不还明天给你寄花圈",
-        "再不还明天給你寄花圈",
-        "再不还明天给 你 寄 花 圈",
-        "再不还明天給-你-寄-花-圈",
+        "再不还明天给你寄纸人",
+        "再不还明天給你寄紙人",
+        "再不还明天给 你 寄 纸 人",
+        "再不还明天給-你-寄-紙-人",
     ];
     let recs = records(dir.path(), &["--lexicon", "team.tsv"], &lines.join("\n"));
-    let disguises = ["给你寄花圈", "給你寄花圈", "给 你 寄 花 圈", "給-你-寄-花-圈"];
+    let disguises = ["给你寄纸人", "給你寄紙人", "给 你 寄 纸 人", "給-你-寄-紙-人"];
     for ((r, line), disguise) in recs.iter().zip(lines).zip(disguises) {
         let m =
             r["matches"].as_array().unwrap().iter().find(|m| m["source"] == "team.tsv").expect("user cue");
         assert_eq!((m["code"].as_str(), m["label"].as_str()), (Some("T1"), Some("threatening")));
-        assert_eq!(m["pattern"], "给你寄花圈");
+        assert_eq!(m["pattern"], "给你寄纸人");
         assert_eq!(m["text"], disguise);
         span_is_exact(line, m);
     }
     // Without the file the pattern is not a cue; built-in cues say where they come from.
-    let plain = records(dir.path(), &[], "再不还明天给你寄花圈\n你就是个废物");
+    let plain = records(dir.path(), &[], "再不还明天给你寄纸人\n你就是个废物");
     assert!(plain[0]["matches"].as_array().unwrap().iter().all(|m| m["source"] == "builtin"));
     assert!(!codes(&plain[0]).contains(&"T1".to_string()));
     assert_eq!(plain[1]["matches"][0]["source"], "builtin");
