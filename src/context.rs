@@ -227,7 +227,9 @@ pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: i
         found.push((WORD_SET.classes[phrase as usize], s));
         false
     });
-    let has = |c: Class| found.iter().any(|&(k, _)| k == c);
+    // The classes present, one bit each: asked about a dozen times per message.
+    let present = found.iter().fold(0u32, |m, &(k, _)| m | 1 << k as u32);
+    let has = |c: Class| present & 1 << c as u32 != 0;
     for (class, id) in [
         (Class::You, YOU),
         (Class::We, WE),
@@ -280,16 +282,7 @@ pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: i
             _ => 4,
         },
     );
-    // A threat cue beside a demand to pay now is said to the debtor, whatever else the
-    // message says about collection.
-    if has(Class::Demand)
-        && cues
-            .found
-            .iter()
-            .any(|(code, _, _, g)| g.is_none() && code.label() == crate::label::Label::Threatening)
-    {
-        emit(T_DEMAND);
-    }
+    let mut threat_cue = false;
     for (code, s, _e, guard) in &cues.found {
         match guard {
             Some(Guard::Negation) => {
@@ -303,6 +296,7 @@ pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: i
             None => {}
         }
         let side = usize::from(code.label() != crate::label::Label::Threatening);
+        threat_cue |= side == 0;
         emit(CueCode::ALL.iter().position(|c| c == code).expect("a code of ALL"));
         emit(ANY + side);
         let byte = norm.original_bytes(*s, *s + 1).start;
@@ -322,6 +316,11 @@ pub fn features(original: &str, norm: &Normalized, cues: &CueReport, mut emit: i
         if within(Class::Third) {
             emit(THIRD_CUE + side);
         }
+    }
+    // A threat cue beside a demand to pay now is said to the debtor, whatever else the
+    // message says about collection.
+    if threat_cue && has(Class::Demand) {
+        emit(T_DEMAND);
     }
 }
 
