@@ -158,14 +158,16 @@ impl Gradient for Problem<'_> {
     }
 }
 
-/// Minimises the objective from zero, as linfa-logistic does, stopping when the gradient
-/// norm falls below `gradient_tolerance` or after `max_iterations`.
+/// Minimises the objective from zero, as linfa-logistic does, or from `start` (a nearby
+/// problem's solution), stopping when the gradient norm falls below `gradient_tolerance`
+/// or after `max_iterations`.
 pub(crate) fn fit(
     x: &Csr,
     y: &[usize],
     alpha: f64,
     max_iterations: u64,
     gradient_tolerance: f64,
+    start: Option<&Solution>,
 ) -> Result<Solution, SolverError> {
     if x.rows() != y.len() {
         return Err(SolverError::Shape { rows: x.rows(), labels: y.len() });
@@ -178,7 +180,12 @@ pub(crate) fn fit(
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(gradient_tolerance)
         .map_err(|e| SolverError::Lbfgs(e.to_string()))?;
-    let init = Array1::<f64>::zeros(3 * d + 3);
+    let init = match start {
+        Some(s) if s.weights.len() == d => {
+            s.weights.iter().flatten().chain(&s.intercepts).copied().collect::<Array1<f64>>()
+        }
+        _ => Array1::<f64>::zeros(3 * d + 3),
+    };
     let result = Executor::new(problem, solver)
         .configure(|state| state.param(init.clone()).max_iters(max_iterations))
         .run()
@@ -227,12 +234,15 @@ mod tests {
         let rows: Vec<SparseVec> = (0..30).map(|i| row(&[((i % 3) as u32, 1.0)])).collect();
         let y: Vec<usize> = (0..30).map(|i| i % 3).collect();
         let x = Csr::from_rows(&rows, 3);
-        let s = fit(&x, &y, 1.0, 100, 1e-8).unwrap();
+        let s = fit(&x, &y, 1.0, 100, 1e-8, None).unwrap();
         for c in 0..3 {
             let z: Vec<f64> = (0..3).map(|k| s.weights[c][k] + s.intercepts[k]).collect();
             let best = (0..3).max_by(|&a, &b| z[a].total_cmp(&z[b])).unwrap();
             assert_eq!(best, c);
         }
-        assert!(fit(&x, &y[..3], 1.0, 10, 1e-8).is_err());
+        assert!(fit(&x, &y[..3], 1.0, 10, 1e-8, None).is_err());
+        // From its own solution the fit stops at once, where it was.
+        let again = fit(&x, &y, 1.0, 100, 1e-8, Some(&s)).unwrap();
+        assert!(again.iterations <= 1 && again.weights == s.weights, "{}", again.iterations);
     }
 }

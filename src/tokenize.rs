@@ -48,11 +48,26 @@ impl<'a> Term<'a> {
 
     /// The feature key as stored in a model file.
     pub fn key(&self) -> String {
+        let mut key = String::new();
+        self.push_key(&mut key);
+        key
+    }
+
+    /// Appends the feature key to `out`.
+    pub fn push_key(&self, out: &mut String) {
         match self {
-            Term::Word { word, negated: false, .. } => format!("w:{word}"),
-            Term::Word { word, negated: true, .. } => format!("n:{word}"),
-            Term::Bigram(a, b) => format!("b:{a}{b}"),
-            Term::Trigram(a, b, c) => format!("t:{a}{b}{c}"),
+            Term::Word { word, negated, .. } => {
+                out.push_str(if *negated { "n:" } else { "w:" });
+                out.push_str(word);
+            }
+            Term::Bigram(a, b) => {
+                out.push_str("b:");
+                out.extend([a, b]);
+            }
+            Term::Trigram(a, b, c) => {
+                out.push_str("t:");
+                out.extend([a, b, c]);
+            }
         }
     }
 }

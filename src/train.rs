@@ -8,13 +8,13 @@ use crate::features::{SparseVec, Vocabulary, VocabularyError, smooth_idf};
 use crate::label::Label;
 use crate::model::{ANALYZER, Convergence, DataFile, FORMAT, FORMAT_VERSION, ModelFile, TrainingInfo};
 use crate::normalize::normalize;
+use crate::solver::Solution;
 use crate::tokenize::Tokenizer;
 use linfa::prelude::*;
 use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Training parameters as given; [`TrainParams::check`] turns them into [`ValidParams`].
 #[derive(Debug, Clone, PartialEq)]
@@ -188,13 +188,48 @@ pub struct Fitted {
 
 /// The feature keys of a message, in order, as the classifier would look them up: words,
 /// bigrams, then the context features of its cues.
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn term_keys(tokenizer: &Tokenizer, lexicon: &Lexicon, text: &str) -> Vec<String> {
-    let norm = normalize(text);
-    let mut keys = Vec::new();
-    tokenizer.terms(&norm, |t, _| keys.push(t.key()));
-    let cues = lexicon.find(text, &norm);
-    context::features(text, &norm, &cues, |i| keys.push(context::KEYS[i].to_string()));
-    keys
+    let keys = Keys::of(tokenizer, lexicon, text);
+    keys.iter().map(|(k, _)| k.to_string()).collect()
+}
+
+/// A message's feature keys in one string (one allocation a message, not one a term),
+/// each with its 128-bit fingerprint, computed beside the tokenizing so that interning,
+/// which is serial, costs one probe and no string comparison. Distinct keys share a
+/// fingerprint with odds of about n² / 2¹²⁹: for a million keys, 10⁻²⁷.
+struct Keys {
+    text: String,
+    ends: Vec<u32>,
+    hashes: Vec<u128>,
+}
+
+impl Keys {
+    fn of(tokenizer: &Tokenizer, lexicon: &Lexicon, text: &str) -> Self {
+        let norm = normalize(text);
+        let mut k =
+            Keys { text: String::with_capacity(8 * text.len()), ends: Vec::new(), hashes: Vec::new() };
+        let close = |k: &mut Keys| {
+            let start = k.ends.last().copied().unwrap_or(0) as usize;
+            k.hashes.push(xxhash_rust::xxh3::xxh3_128(&k.text.as_bytes()[start..]));
+            k.ends.push(k.text.len() as u32);
+        };
+        tokenizer.terms(&norm, |t, _| {
+            t.push_key(&mut k.text);
+            close(&mut k);
+        });
+        let cues = lexicon.find(text, &norm);
+        context::features(text, &norm, &cues, |i| {
+            k.text.push_str(context::KEYS[i]);
+            close(&mut k);
+        });
+        k
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, u128)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).zip(&self.hashes).map(|((a, &b), &h)| (&self.text[a as usize..b as usize], h))
+    }
 }
 
 /// Dense TF-IDF rows of `texts` for `vocab` (what linfa predicts from).
@@ -211,6 +246,7 @@ pub fn dense_rows(tokenizer: &Tokenizer, vocab: &Vocabulary, texts: &[&str]) -> 
     x
 }
 
+#[cfg(any(test, feature = "testing"))]
 fn sparse_row(vocab: &Vocabulary, keys: &[String]) -> SparseVec {
     vocab.vectorize(keys.iter().filter_map(|k| vocab.get(k)).collect())
 }
@@ -275,23 +311,47 @@ impl ValidParams {
         }
         progress(&format!("tokenizing {n} messages"));
         let lexicon = Lexicon::embedded();
-        let docs: Vec<Vec<String>> =
-            examples.par_iter().map(|e| term_keys(tokenizer, &lexicon, &e.text)).collect();
-
-        // Presence counts per term and label.
-        let mut counts: HashMap<&str, [usize; 3]> = HashMap::new();
-        for (doc, e) in docs.iter().zip(examples) {
-            let mut seen: Vec<&str> = doc.iter().map(String::as_str).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for t in seen.into_iter().filter(|t| p.uses(t)) {
-                counts.entry(t).or_default()[e.label.index()] += 1;
+        // Each distinct key is interned once, in order of first appearance, and messages
+        // keep term ids: the keys of a chunk are dropped as soon as it is counted, so memory
+        // grows with the distinct terms, not with every term of every message.
+        let mut ids: hashbrown::HashTable<(u128, u32)> = hashbrown::HashTable::new();
+        let mut terms: Vec<Box<str>> = Vec::new();
+        let mut counts: Vec<[u32; 3]> = Vec::new();
+        let mut docs: Vec<Vec<u32>> = Vec::with_capacity(n);
+        let mut seen: Vec<u32> = Vec::new();
+        for chunk in examples.chunks(TOKENIZE_CHUNK) {
+            let keys: Vec<Keys> = chunk.par_iter().map(|e| Keys::of(tokenizer, &lexicon, &e.text)).collect();
+            for (doc, e) in keys.iter().zip(chunk) {
+                let row: Vec<u32> = doc
+                    .iter()
+                    .map(|(k, h)| match ids.find(h as u64, |&(f, _)| f == h) {
+                        Some(&(_, id)) => id,
+                        None => {
+                            let id = terms.len() as u32;
+                            terms.push(k.into());
+                            counts.push([0; 3]);
+                            ids.insert_unique(h as u64, (h, id), |&(f, _)| f as u64);
+                            id
+                        }
+                    })
+                    .collect();
+                seen.clear();
+                seen.extend_from_slice(&row);
+                seen.sort_unstable();
+                seen.dedup();
+                for &t in &seen {
+                    counts[t as usize][e.label.index()] += 1;
+                }
+                docs.push(row);
             }
         }
-        let mut scored: Vec<(f64, &str, usize)> = counts
+        drop(ids);
+        let used: Vec<u32> = (0..terms.len() as u32).filter(|&t| p.uses(&terms[t as usize])).collect();
+        let mut scored: Vec<(f64, &str, usize, u32)> = used
             .iter()
+            .map(|&t| (t, counts[t as usize].map(|c| c as usize)))
             .filter(|(_, c)| c.iter().sum::<usize>() >= p.min_df)
-            .map(|(t, c)| (chi2(*c, class_totals, n), *t, c.iter().sum()))
+            .map(|(t, c)| (chi2(c, class_totals, n), &*terms[t as usize], c.iter().sum(), t))
             .collect();
         let candidates = scored.len();
         // Context features are always kept (they are few, and the fusion of cues and
@@ -304,9 +364,14 @@ impl ValidParams {
         scored.sort_by(|a, b| a.1.cmp(b.1));
         let features: Vec<String> = scored.iter().map(|s| s.1.to_string()).collect();
         let idf: Vec<f64> = scored.iter().map(|s| smooth_idf(n, s.2)).collect();
+        // Term id to feature index (NO_FEATURE if not kept).
+        let mut feature_of = vec![NO_FEATURE; terms.len()];
+        for (i, s) in scored.iter().enumerate() {
+            feature_of[s.3 as usize] = i as u32;
+        }
         progress(&format!(
             "{} terms, {candidates} with document frequency >= {}, kept {} by chi-squared",
-            counts.len(),
+            used.len(),
             p.min_df,
             features.len()
         ));
@@ -318,9 +383,19 @@ impl ValidParams {
             ));
         }
         let vocab = Vocabulary::new(&features, idf.clone())?;
+        drop(scored);
+        drop(terms);
 
         let order = shuffled(n, p.seed);
-        let rows: Vec<SparseVec> = order.iter().map(|&i| sparse_row(&vocab, &docs[i])).collect();
+        let rows: Vec<SparseVec> = order
+            .iter()
+            .map(|&i| {
+                vocab.vectorize(
+                    docs[i].iter().map(|&t| feature_of[t as usize]).filter(|&f| f != NO_FEATURE).collect(),
+                )
+            })
+            .collect();
+        drop(docs);
         let y: Array1<usize> = order.iter().map(|&i| examples[i].label.index()).collect();
         let d = vocab.len();
         let solver = p.solver.resolve(n, d);
@@ -332,7 +407,7 @@ impl ValidParams {
         ));
         let tol = p.tolerance * n as f64;
         let y = y.as_slice().unwrap_or(&[]);
-        let (weights, intercepts, linfa) = solve(solver, &rows, y, d, p, progress)?;
+        let (weights, intercepts, linfa) = solve(solver, &rows, y, d, p, None, progress)?;
         let convergence = convergence(&rows, y, &weights, intercepts, p.alpha, tol);
         progress(&format!(
             "loss {:.4}, gradient norm {:.3e} (tolerance {:.3e}): {}",
@@ -353,7 +428,10 @@ impl ValidParams {
                 progress("no temperature fitted: too few rows to hold some out with every label left");
                 1.0
             } else {
-                let (w, b, _) = solve(solver, &fit_x, &fit_y, d, p, &|_| {})?;
+                // Four fifths of the rows are near all of them: started from the full fit,
+                // the sparse solver needs a fraction of the iterations.
+                let start = Solution { weights: weights.clone(), intercepts, iterations: 0 };
+                let (w, b, _) = solve(solver, &fit_x, &fit_y, d, p, Some(&start), &|_| {})?;
                 let logits: Vec<[f64; 3]> = cal_x.iter().map(|x| logits(&w, b, x)).collect();
                 let t = fit_temperature(&logits, &cal_y);
                 progress(&format!("temperature {t:.4} (fitted on {} held-out rows)", cal_y.len()));
@@ -405,6 +483,12 @@ impl ValidParams {
 const SMALL_DATA: usize = 500;
 const SMALL_VOCABULARY: usize = 200;
 
+/// Messages tokenized at a time (in parallel) before their keys are interned.
+const TOKENIZE_CHUNK: usize = 4096;
+
+/// A term id that is no feature.
+const NO_FEATURE: u32 = u32::MAX;
+
 /// Every how-many-th row (of the shuffled order) the calibration fit holds out.
 const CALIBRATION_FOLD: usize = 5;
 
@@ -418,6 +502,7 @@ fn solve(
     y: &[usize],
     d: usize,
     p: &TrainParams,
+    start: Option<&Solution>,
     progress: &dyn Fn(&str),
 ) -> Result<Solved, FitError> {
     let n = rows.len();
@@ -425,7 +510,7 @@ fn solve(
     if solver == Solver::Sparse {
         let x = crate::solver::Csr::from_rows(rows, d);
         progress(&format!("{} non-zeros", x.nnz()));
-        let s = crate::solver::fit(&x, y, p.alpha, p.max_iterations, tol)
+        let s = crate::solver::fit(&x, y, p.alpha, p.max_iterations, tol, start)
             .map_err(|e| FitError::Sparse(e.to_string()))?;
         progress(&format!("{} L-BFGS iterations", s.iterations));
         return Ok((s.weights, s.intercepts, None));
