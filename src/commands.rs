@@ -414,6 +414,8 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
         let (text, label, enc) = (a.text_column.as_deref(), &a.label_column, a.common.encoding());
         read_labelled(path, text, label, None, enc, a.delimiter, &notify)
     };
+    // jieba's dictionary loads while the data is read.
+    let tokenizer = std::thread::spawn(collectguard::tokenize::Tokenizer::new);
     let (mut examples, mut files) = (Vec::new(), Vec::new());
     for path in &a.data {
         let labelled = read(path)?;
@@ -421,7 +423,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
         examples.extend(labelled.examples);
         files.push(labelled.data);
     }
-    let tokenizer = collectguard::tokenize::Tokenizer::new();
+    let tokenizer = tokenizer.join().map_err(|_| anyhow::anyhow!("loading the jieba dictionary failed"))?;
     // On a terminal a spinner shows the current stage and the time spent; each finished
     // stage stays printed above it. Elsewhere the stages are plain lines.
     let spinner = progress_bar("{spinner} {msg} {elapsed}");
@@ -437,7 +439,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     let mut file = fitted.file;
     if let Some(test) = &a.test {
         let held_out = read(test)?;
-        let classifier = Classifier::new(Model::from_file(file.clone())?);
+        let classifier = Classifier::builder(Model::from_file(file.clone())?).tokenizer(tokenizer).build()?;
         let verdicts = classify_all(&held_out.examples, |e| classifier.classify(&e.text));
         let m = eval::metrics(held_out.examples.iter().zip(&verdicts).map(|(e, v)| (e.label, v.label)));
         eprintln!("collectguard: held-out {}:\n{}", source::name(test), m.report());

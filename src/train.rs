@@ -232,6 +232,54 @@ impl Keys {
     }
 }
 
+/// Every distinct key once, in order of first appearance, with its presence count per
+/// label; each message as the ids of its keys. The keys of a message are dropped once it
+/// is added, so memory grows with the distinct terms, not with every term of every message.
+struct Interner {
+    ids: hashbrown::HashTable<(u128, u32)>,
+    terms: Vec<Box<str>>,
+    counts: Vec<[u32; 3]>,
+    docs: Vec<Vec<u32>>,
+    seen: Vec<u32>,
+}
+
+impl Interner {
+    fn with_capacity(messages: usize) -> Self {
+        Interner {
+            ids: hashbrown::HashTable::new(),
+            terms: Vec::new(),
+            counts: Vec::new(),
+            docs: Vec::with_capacity(messages),
+            seen: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, doc: &Keys, label: Label) {
+        let Interner { ids, terms, counts, docs, seen } = self;
+        let row: Vec<u32> = doc
+            .iter()
+            .map(|(k, h)| match ids.find(h as u64, |&(f, _)| f == h) {
+                Some(&(_, id)) => id,
+                None => {
+                    let id = terms.len() as u32;
+                    terms.push(k.into());
+                    counts.push([0; 3]);
+                    ids.insert_unique(h as u64, (h, id), |&(f, _)| f as u64);
+                    id
+                }
+            })
+            .collect();
+        seen.clear();
+        seen.extend_from_slice(&row);
+        seen.sort_unstable();
+        seen.dedup();
+        for &t in seen.iter() {
+            counts[t as usize][label.index()] += 1;
+        }
+        docs.push(row);
+    }
+}
+
 /// Dense TF-IDF rows of `texts` for `vocab` (what linfa predicts from).
 #[cfg(any(test, feature = "testing"))]
 pub fn dense_rows(tokenizer: &Tokenizer, vocab: &Vocabulary, texts: &[&str]) -> Array2<f64> {
@@ -311,41 +359,22 @@ impl ValidParams {
         }
         progress(&format!("tokenizing {n} messages"));
         let lexicon = Lexicon::embedded();
-        // Each distinct key is interned once, in order of first appearance, and messages
-        // keep term ids: the keys of a chunk are dropped as soon as it is counted, so memory
-        // grows with the distinct terms, not with every term of every message.
-        let mut ids: hashbrown::HashTable<(u128, u32)> = hashbrown::HashTable::new();
-        let mut terms: Vec<Box<str>> = Vec::new();
-        let mut counts: Vec<[u32; 3]> = Vec::new();
-        let mut docs: Vec<Vec<u32>> = Vec::with_capacity(n);
-        let mut seen: Vec<u32> = Vec::new();
-        for chunk in examples.chunks(TOKENIZE_CHUNK) {
-            let keys: Vec<Keys> = chunk.par_iter().map(|e| Keys::of(tokenizer, &lexicon, &e.text)).collect();
-            for (doc, e) in keys.iter().zip(chunk) {
-                let row: Vec<u32> = doc
-                    .iter()
-                    .map(|(k, h)| match ids.find(h as u64, |&(f, _)| f == h) {
-                        Some(&(_, id)) => id,
-                        None => {
-                            let id = terms.len() as u32;
-                            terms.push(k.into());
-                            counts.push([0; 3]);
-                            ids.insert_unique(h as u64, (h, id), |&(f, _)| f as u64);
-                            id
-                        }
-                    })
-                    .collect();
-                seen.clear();
-                seen.extend_from_slice(&row);
-                seen.sort_unstable();
-                seen.dedup();
-                for &t in &seen {
-                    counts[t as usize][e.label.index()] += 1;
-                }
-                docs.push(row);
-            }
+        // Each chunk of messages is interned (serial) while the pool tokenizes the next.
+        let tokenize = |chunk: &[Example]| -> Vec<Keys> {
+            chunk.par_iter().map(|e| Keys::of(tokenizer, &lexicon, &e.text)).collect()
+        };
+        let chunks: Vec<&[Example]> = examples.chunks(TOKENIZE_CHUNK).collect();
+        let mut interner = Interner::with_capacity(n);
+        let mut ready = chunks.first().map(|c| tokenize(c));
+        for (i, chunk) in chunks.iter().enumerate() {
+            let keys = ready.take().unwrap_or_default();
+            let ((), next) = rayon::join(
+                || keys.iter().zip(*chunk).for_each(|(doc, e)| interner.add(doc, e.label)),
+                || chunks.get(i + 1).map(|c| tokenize(c)),
+            );
+            ready = next;
         }
-        drop(ids);
+        let Interner { terms, counts, docs, .. } = interner;
         let used: Vec<u32> = (0..terms.len() as u32).filter(|&t| p.uses(&terms[t as usize])).collect();
         let mut scored: Vec<(f64, &str, usize, u32)> = used
             .iter()
