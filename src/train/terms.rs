@@ -54,8 +54,9 @@ impl Keys {
 }
 
 /// Every distinct key once, in order of first appearance, with its presence count per
-/// label; each message as the ids of its keys. The keys of a message are dropped once it
-/// is added, so memory grows with the distinct terms, not with every term of every message.
+/// label; each message as the ids of its keys. The caller drops a chunk's [`Keys`] once
+/// they are added, so memory grows with the distinct terms, not with every term of every
+/// message.
 pub(super) struct Interner {
     ids: hashbrown::HashTable<(u128, u32)>,
     /// The keys, by id.
