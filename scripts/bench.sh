@@ -140,6 +140,12 @@ rm -f "$TMP/out.jsonl"
 PAIRED=$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2fx (pairs: %s to %s)", m, a[1], a[NR]}')
 log "collectguard --stats, $CORES threads"
 STATS=$("$CG" classify --format jsonl --stats <"$INPUT" 2>&1 >/dev/null | grep 'serial share' | sed 's/^collectguard: //')
+# Start-up is a fixed cost, the reading thread's a cost per message: on a longer input the
+# first shrinks as a share and the second stays.
+log "collectguard --stats, $CORES threads, the input 5 times over"
+for _ in 1 2 3 4 5; do cat "$INPUT"; done >"$TMP/input5.txt"
+STATS5=$("$CG" classify --format jsonl --stats <"$TMP/input5.txt" 2>&1 >/dev/null | grep 'serial share' | sed 's/^collectguard: //')
+rm -f "$TMP/input5.txt"
 
 log "jieba_floor (best of $REPEAT)"
 best_of "$REPEAT" "$INPUT" "$TMP/out.txt" "$FLOOR"
@@ -209,6 +215,7 @@ say "  collectguard $CORES threads vs python pipeline:  $(awk "BEGIN{printf \"%.
 say "  collectguard 1 thread vs jieba floor:       $(awk "BEGIN{printf \"%.0f%%\", 100 * ${RATE[cg1]} / ${RATE[floor]}}") of the floor's messages/s"
 say "  collectguard $CORES threads vs 1 thread:         $(awk "BEGIN{printf \"%.2fx\", ${RATE[cgN]} / ${RATE[cg1]}}") (best of each); paired median $PAIRED"
 say "  --stats, $CORES threads: $STATS"
+say "  --stats, $CORES threads, the input 5 times over: $STATS5"
 say ""
 say "training on data/train.csv (whole process, default threads)"
 printf '%-44s %10s %14s\n' "command" "wall s" "peak RSS MB" | tee -a "$RESULTS"

@@ -22,6 +22,7 @@ pub mod encode;
 pub mod eval;
 pub mod explain;
 pub mod features;
+pub mod hugepages;
 pub mod input;
 pub mod label;
 pub mod model;

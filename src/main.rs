@@ -10,6 +10,10 @@ use cli::{Cli, Command};
 use std::io;
 use std::process::ExitCode;
 
+// Huge pages for jieba's dictionary table: see the module's docs.
+#[global_allocator]
+static ALLOC: collectguard::hugepages::HugePageAlloc = collectguard::hugepages::HugePageAlloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
