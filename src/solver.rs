@@ -65,6 +65,8 @@ pub(crate) enum SolverError {
     Shape { rows: usize, labels: usize },
     #[error("a label index is not 0, 1 or 2")]
     Label,
+    #[error("the starting point has {got} features, the data {expected}")]
+    Start { expected: usize, got: usize },
     #[error("L-BFGS failed: {0}")]
     Lbfgs(String),
 }
@@ -176,15 +178,16 @@ pub(crate) fn fit(
         return Err(SolverError::Label);
     }
     let d = x.cols;
+    if let Some(s) = start.filter(|s| s.weights.len() != d) {
+        return Err(SolverError::Start { expected: d, got: s.weights.len() });
+    }
     let problem = Problem { x, y, alpha, cache: Mutex::new(None) };
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(gradient_tolerance)
         .map_err(|e| SolverError::Lbfgs(e.to_string()))?;
     let init = match start {
-        Some(s) if s.weights.len() == d => {
-            s.weights.iter().flatten().chain(&s.intercepts).copied().collect::<Array1<f64>>()
-        }
-        _ => Array1::<f64>::zeros(3 * d + 3),
+        Some(s) => s.weights.iter().flatten().chain(&s.intercepts).copied().collect::<Array1<f64>>(),
+        None => Array1::<f64>::zeros(3 * d + 3),
     };
     let result = Executor::new(problem, solver)
         .configure(|state| state.param(init.clone()).max_iters(max_iterations))
@@ -244,5 +247,11 @@ mod tests {
         // From its own solution the fit stops at once, where it was.
         let again = fit(&x, &y, 1.0, 100, 1e-8, Some(&s)).unwrap();
         assert!(again.iterations <= 1 && again.weights == s.weights, "{}", again.iterations);
+        // A start from a problem of another width is refused, not silently dropped.
+        let wider = Csr::from_rows(&rows, 4);
+        assert!(matches!(
+            fit(&wider, &y, 1.0, 10, 1e-8, Some(&s)),
+            Err(SolverError::Start { expected: 4, got: 3 })
+        ));
     }
 }

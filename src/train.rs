@@ -1,6 +1,7 @@
 //! Training: vocabulary, chi-squared feature selection, TF-IDF and a multinomial logistic
-//! regression fitted with linfa-logistic. Same data, parameters and seed give the same
-//! model, bit for bit.
+//! regression: linfa-logistic's objective, minimised over a sparse matrix by `solver`
+//! (or, with `Solver::Linfa`, by linfa-logistic itself on the dense matrix, the
+//! reference). Same data, parameters and seed give the same model, bit for bit.
 
 use crate::context;
 use crate::cues::Lexicon;
