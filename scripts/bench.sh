@@ -138,13 +138,15 @@ for ((i = 0; i < REPEAT; i++)); do
 done
 rm -f "$TMP/out.jsonl"
 PAIRED=$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2fx (pairs: %s to %s)", m, a[1], a[NR]}')
+# stats_of FILE: the --stats line of a run over FILE, on all cores.
+stats_of() { "$CG" classify --format jsonl --stats <"$1" 2>&1 >/dev/null | grep 'serial share' | sed 's/^collectguard: //'; }
 log "collectguard --stats, $CORES threads"
-STATS=$("$CG" classify --format jsonl --stats <"$INPUT" 2>&1 >/dev/null | grep 'serial share' | sed 's/^collectguard: //')
+STATS=$(stats_of "$INPUT")
 # Start-up is a fixed cost, the reading thread's a cost per message: on a longer input the
 # first shrinks as a share and the second stays.
 log "collectguard --stats, $CORES threads, the input 5 times over"
 for _ in 1 2 3 4 5; do cat "$INPUT"; done >"$TMP/input5.txt"
-STATS5=$("$CG" classify --format jsonl --stats <"$TMP/input5.txt" 2>&1 >/dev/null | grep 'serial share' | sed 's/^collectguard: //')
+STATS5=$(stats_of "$TMP/input5.txt")
 rm -f "$TMP/input5.txt"
 
 log "jieba_floor (best of $REPEAT)"
